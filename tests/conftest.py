@@ -1,0 +1,129 @@
+"""The strict test setup every test runs under.
+
+- Any Python warning is an error (pyproject: filterwarnings = error).
+- A Qt warning fails the test (pytest-qt: qt_log_level_fail = WARNING).
+- A warning-level (or worse) log line fails the test unless the test declares it with
+  ``@pytest.mark.expect_log(r"regex")``; tests that expect a log line should assert it too.
+- A thread started by the test and still alive afterwards fails it; so does a visible window or an
+  active QTimer left behind by a GUI test.
+- Tests in tests/services and tests/hardware must pass without PySide6 installed: the core
+  environment (.venv-core) runs them to prove the layering.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import re
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Keep the user's real settings and data out of tests.
+os.environ.setdefault("SAFECAMPUS_TESTING", "1")
+
+HAVE_QT = importlib.util.find_spec("PySide6") is not None
+HAVE_PYTESTQT = importlib.util.find_spec("pytestqt") is not None
+
+# Threads we do not own and that may legitimately outlive a test.
+_FOREIGN_THREAD_PREFIXES = ("pydevd", "ThreadPoolExecutor-0", "QDBusConnection")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    if not HAVE_PYTESTQT:
+        # The core environment has no pytest-qt; keep --strict-config happy about its ini keys.
+        for key in ("qt_api", "qt_log_level_fail", "qt_log_ignore", "qt_default_raising"):
+            parser.addini(key, "pytest-qt option (unused without PySide6)", type="linelist")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "expect_log(*patterns): warning-level log lines matching these regexes are expected"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if HAVE_QT:
+        return
+    skip = pytest.mark.skip(reason="PySide6 is not installed in this environment")
+    for item in items:
+        if "gui" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_unexpected_warning_logs(
+    request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
+) -> Iterator[None]:
+    caplog.set_level(logging.INFO)
+    yield
+    patterns = [
+        re.compile(p) for marker in request.node.iter_markers("expect_log") for p in marker.args
+    ]
+    unexpected = [
+        record
+        for when in ("setup", "call", "teardown")
+        for record in caplog.get_records(when)  # type: ignore[arg-type]
+        if record.levelno >= logging.WARNING
+        and not any(p.search(record.getMessage()) for p in patterns)
+    ]
+    if unexpected:
+        lines = "\n".join(f"{r.levelname} {r.name}: {r.getMessage()}" for r in unexpected)
+        pytest.fail(f"unexpected warning-level log lines:\n{lines}", pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_leaked_threads() -> Iterator[None]:
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + 3.0
+    while True:
+        leaked = [
+            t
+            for t in threading.enumerate()
+            if t not in before and t.is_alive() and not t.name.startswith(_FOREIGN_THREAD_PREFIXES)
+        ]
+        if not leaked or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    if leaked:
+        pytest.fail(f"threads leaked by the test: {[t.name for t in leaked]}", pytrace=False)
+
+
+if HAVE_QT:
+
+    @pytest.fixture(autouse=True)
+    def _fail_on_leaked_qt_objects(request: pytest.FixtureRequest) -> Iterator[None]:
+        yield
+        if "qtbot" not in request.fixturenames and "qapp" not in request.fixturenames:
+            return
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication.instance()
+        if app is None:
+            return
+        app.processEvents()
+        windows = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+        owners = [app, *QApplication.topLevelWidgets()]
+        timers = [
+            t
+            for owner in owners
+            for t in owner.findChildren(QTimer)
+            if t.isActive()
+        ]
+        for w in windows:
+            w.close()
+        for t in timers:
+            t.stop()
+        problems = []
+        if windows:
+            problems.append(f"visible windows left open: {[type(w).__name__ for w in windows]}")
+        if timers:
+            problems.append(f"active timers left running: {[t.objectName() or repr(t) for t in timers]}")
+        if problems:
+            pytest.fail("; ".join(problems), pytrace=False)
