@@ -127,3 +127,54 @@ if HAVE_QT:
             problems.append(f"active timers left running: {[t.objectName() or repr(t) for t in timers]}")
         if problems:
             pytest.fail("; ".join(problems), pytrace=False)
+
+
+# --- databases -------------------------------------------------------------------------------
+# Tests that take `database_url` (or `engine`) run once against SQLite in a temporary folder and
+# once against a fresh database on the PostgreSQL server named by SAFECAMPUS_TEST_PG_URL
+# (scripts/test.sh starts a throwaway one). Without a server the PostgreSQL half is skipped,
+# unless SAFECAMPUS_REQUIRE_PG is set, which turns that skip into a failure.
+
+
+def _postgres_url_or_skip() -> str:
+    url = os.environ.get("SAFECAMPUS_TEST_PG_URL", "")
+    if not url:
+        if os.environ.get("SAFECAMPUS_REQUIRE_PG"):
+            pytest.fail("SAFECAMPUS_REQUIRE_PG is set but SAFECAMPUS_TEST_PG_URL is not", pytrace=False)
+        pytest.skip("no PostgreSQL server: set SAFECAMPUS_TEST_PG_URL")
+    return url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{os.path.join(tmp_path, 'safecampus-test.db')}"
+        return
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    server_url = make_url(_postgres_url_or_skip())
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield server_url.set(database=name).render_as_string(hide_password=False)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[object]:
+    """An engine on a freshly migrated database (SQLite and PostgreSQL)."""
+    from services.db.engine import open_database
+
+    eng = open_database(database_url)
+    try:
+        yield eng
+    finally:
+        eng.dispose()
