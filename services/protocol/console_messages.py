@@ -1,0 +1,104 @@
+"""Messages between a console and the hub (the console ROUTER).
+
+A console says `console_hello`, then `subscribe` to get one `snapshot` followed by `update`s whose
+`seq` increases by exactly one each; a gap means updates were lost and the console subscribes again.
+Requests name the operator who makes them; the hub answers each with one `reply`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import msgspec
+
+from services.protocol.agent_messages import DeviceStatus
+from services.protocol.envelope import Message
+
+
+class SchoolPresence(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    school: str
+    presence: Literal["online", "late", "offline"]
+    last_seen: float
+    agent_version: str = ""
+    devices: list[DeviceStatus] = []
+
+
+class AgentInfo(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """One enrollment record as an administrator sees it."""
+
+    public_key: str
+    school: str
+    status: Literal["pending", "accepted", "rejected", "revoked"]
+    requested_at: float
+    decided_at: float | None = None
+    decided_by: str = ""
+    agent_version: str = ""
+    hostname: str = ""
+    detail: str = ""  # e.g. "school already enrolled with another key"
+
+
+class DeliveryUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    command_id: str
+    school: str
+    state: str
+    reason: str = ""
+    at: float
+
+
+class EventSummary(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    event_id: str
+    school: str
+    kind: str
+    priority: str
+    occurred_at: float
+    source: str = ""
+
+
+class ConsoleHello(Message, tag="console_hello", kw_only=True):
+    console_name: str
+    operator: str
+
+
+class ConsoleWelcome(Message, tag="console_welcome", kw_only=True):
+    hub_version: str
+    epoch: int
+
+
+class Subscribe(Message, tag="subscribe", kw_only=True):
+    pass
+
+
+class Snapshot(Message, tag="snapshot", kw_only=True):
+    update_seq: int  # the seq of the last update already contained in this snapshot
+    presence: list[SchoolPresence]
+    agents: list[AgentInfo]
+
+
+class Update(Message, tag="update", kw_only=True):
+    update_seq: int
+    presence: list[SchoolPresence] = []
+    agents: list[AgentInfo] = []
+    deliveries: list[DeliveryUpdate] = []
+    events: list[EventSummary] = []
+
+
+class Request(Message, tag="request", kw_only=True):
+    request_id: str
+    operator: str
+    action: str
+    args: dict[str, Any] = {}
+
+
+class Reply(Message, tag="reply", kw_only=True):
+    request_id: str
+    ok: bool
+    result: dict[str, Any] = {}
+    error_code: str = ""
+    error: str = ""
+
+
+class ConsoleBye(Message, tag="console_bye", kw_only=True):
+    pass
+
+
+ConsoleToHub = ConsoleHello | Subscribe | Request | ConsoleBye
