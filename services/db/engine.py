@@ -65,7 +65,8 @@ def create_database_engine(url: str) -> Engine:
         engine = create_engine(parsed, **kwargs)
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
         raise DatabaseError(
-            f"no driver for {parsed.drivername!r}: install it (PostgreSQL: pip install 'safecampus[postgres]')"
+            f"no driver for {parsed.drivername!r}: install it "
+            "(PostgreSQL: pip install 'safecampus[postgres]')"
         ) from exc
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
