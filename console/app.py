@@ -1,0 +1,287 @@
+"""The console's composition root: options, logging, theme, translations, window and workers.
+
+`main(argv)` is the program (pyproject's `safecampus` entry point and main.py). `Console` wires
+one running console together so tests can build it on a QApplication they own.
+
+Exit codes: 0 normal end, 1 start-up failed (database or map data unusable), 2 bad command line
+or unusable data folder.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from console.app_logging import UnexpectedErrorHook, setup_logging
+from console.cli import NO_DIALOGS_ENV, Options, UsageError, parse_options
+from console.db_bridge import DatabaseBridge
+from console.i18n import DEFAULT_LANGUAGE, Translations
+from console.import_dialog import ImportController
+from console.main_window import MainWindow
+from console.pages.map_page import MapPage
+from console.settings import ConsoleSettings, resolve_data_dir, resolve_database_url, settings_path
+from console.startup import CityData, StartupResult, StartupSequence, UserMessage, load_city
+from console.theme import apply_theme
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_STARTUP_FAILED = 1
+EXIT_USAGE = 2
+INTERACTIVE_MARKER = "SAFECAMPUS_INTERACTIVE"
+MAP_PAGE = "map"
+
+
+def process_start_monotonic() -> float | None:
+    """When this process started, on the time.monotonic() clock (Linux; None elsewhere).
+
+    Lets the start-up report include the interpreter's own start, before any of our code ran.
+    """
+    try:
+        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        start_ticks = int(fields[19])  # field 22 of the file: starttime, in clock ticks since boot
+        ticks_per_s = os.sysconf("SC_CLK_TCK")
+        age = time.clock_gettime(time.CLOCK_BOOTTIME) - start_ticks / ticks_per_s
+    except (OSError, IndexError, ValueError, AttributeError):
+        return None
+    return time.monotonic() - age
+
+
+class Console(QObject):
+    """One running console. Signals: interactive() once the map is populated and the event loop
+    answers; startupFailed(UserMessage) when the database or the map data cannot be used."""
+
+    interactive = Signal()
+    startupFailed = Signal(object)
+
+    def __init__(
+        self, app: QApplication, options: Options, data_dir: Path, *, started_at: float | None = None
+    ) -> None:
+        super().__init__()
+        self._app = app
+        self.options = options
+        self.data_dir = data_dir
+        self._times: dict[str, float] = {"main": started_at if started_at is not None else time.monotonic()}
+        self.database_url = resolve_database_url(options.database_url, data_dir)
+        self.settings = ConsoleSettings(settings_path(data_dir))
+        if options.reset_layout:
+            self.settings.reset_layout()
+
+        apply_theme(app)
+        self.translations = Translations(app)
+        language = options.language or self.settings.language() or DEFAULT_LANGUAGE
+        self.translations.set_language(language)
+
+        self.bridge = DatabaseBridge(self)
+        self.window = MainWindow(self.settings, self.translations.language)
+        self.map_page = MapPage(self.bridge, self.window)
+        self.window.add_page(
+            MAP_PAGE, self.map_page, lambda: QCoreApplication.translate("MainWindow", "City map")
+        )
+        self.window.restore_layout()
+        self.imports = ImportController(self.bridge, self.window, show_dialogs=not options.no_dialogs)
+
+        self.window.languageRequested.connect(self.switch_language)
+        self.window.importRequested.connect(self.imports.start)
+        self.window.resetLayoutRequested.connect(self.window.reset_layout)
+        self.imports.imported.connect(lambda _result: self.reload_city())
+        self.window.set_import_enabled(False)
+        self._startup: StartupSequence | None = None
+        self._backend = ""
+        self.is_interactive = False
+        self.exit_code = EXIT_OK
+
+    # --- start and stop ------------------------------------------------------------------------
+    def start(self) -> None:
+        """Show the window at once, then open the database and load the city off the GUI thread."""
+        self.window.show()
+        self._times["window_shown"] = time.monotonic()
+        self.window.status.show_progress(QCoreApplication.translate("Startup", "Starting…"), 0, 0)
+        self._startup = StartupSequence(
+            self.bridge,
+            database_url=self.database_url,
+            demo=self.options.demo,
+            demo_schools=self.options.demo_schools,
+            map_path=self.options.map_data,
+            parent=self,
+        )
+        self._startup.progress.connect(self.window.status.show_progress)
+        self._startup.finished.connect(self._on_started)
+        self._startup.failed.connect(self._on_startup_failed)
+        self._startup.start()
+
+    def shutdown(self) -> None:
+        """Stop the database worker and close the window (saves the layout)."""
+        self.bridge.shutdown()
+        if self.window.isVisible():
+            self.window.close()
+
+    # --- start-up results ------------------------------------------------------------------------
+    def _on_started(self, result: StartupResult) -> None:
+        self._times["data_loaded"] = time.monotonic()
+        self._backend = result.backend
+        self.map_page.set_boundaries(result.boundaries)
+        self._apply_city(result.city)
+        self.window.status.hide_progress()
+        self.window.set_import_enabled(True)
+        # Interactive means the event loop has come round again after the map was filled.
+        QTimer.singleShot(0, self._on_interactive)
+
+    def _apply_city(self, city: CityData) -> None:
+        self.map_page.set_city(city)
+        self.window.status.set_database(self._backend, city.totals.schools, city.totals.cameras)
+
+    def reload_city(self) -> None:
+        if self.bridge.is_closed:
+            return
+        self.bridge.submit(load_city, on_done=self._apply_city, on_error=self._on_reload_failed)
+
+    def _on_reload_failed(self, error: BaseException) -> None:
+        log.error("reloading the schools failed: %s", error, exc_info=error)
+        self.window.statusBar().showMessage(
+            QCoreApplication.translate("Startup", "Reloading the schools failed: {0}").format(error), 10_000
+        )
+
+    def _on_interactive(self) -> None:
+        # Paint the populated window once, synchronously, so 'interactive' includes the first paint.
+        self.window.repaint()
+        self._times["interactive"] = time.monotonic()
+        self.is_interactive = True
+        log.info(
+            "interactive %.2f s after start (%d schools)",
+            self._times["interactive"] - self._times["main"],
+            self.map_page.school_count(),
+        )
+        if self.options.startup_report:
+            self._print_startup_report()
+        if self.options.screenshot is not None:
+            self.save_screenshot(self.options.screenshot)
+        self.interactive.emit()
+
+    def _print_startup_report(self) -> None:
+        report: dict[str, object] = {f"t_{k}": round(v, 6) for k, v in self._times.items()}
+        process_start = process_start_monotonic()
+        report["t_process_start"] = round(process_start, 6) if process_start is not None else None
+        report["schools_on_map"] = self.map_page.school_count()
+        report["backend"] = self._backend
+        print(f"{INTERACTIVE_MARKER} {json.dumps(report)}", flush=True)
+
+    def save_screenshot(self, path: Path) -> bool:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        ok = self.window.grab().save(str(path))
+        if ok:
+            log.info("screenshot saved: %s", path)
+        else:
+            log.error("could not save the screenshot %s", path)
+        return ok
+
+    def _on_startup_failed(self, message: UserMessage, _error: BaseException) -> None:
+        self.window.status.hide_progress()
+        self.exit_code = EXIT_STARTUP_FAILED
+        print(f"safecampus: {message.title}\n{message.text}", file=sys.stderr, flush=True)
+        self.startupFailed.emit(message)
+        if not self.options.no_dialogs:
+            QMessageBox.critical(self.window, message.title, message.text)
+
+    # --- language ------------------------------------------------------------------------------
+    def switch_language(self, language: str) -> None:
+        """Switch the interface language live and remember the choice."""
+        found = self.translations.set_language(language)
+        self.settings.set_language(language)
+        self.window.set_language_checked(self.translations.language)
+        if not found:
+            self.window.statusBar().showMessage(
+                QCoreApplication.translate(
+                    "Console",
+                    "Translation not installed (run scripts/setup.sh): the interface stays in English.",
+                ),
+                10_000,
+            )
+
+
+def _show_error_dialog(title: str, text: str) -> None:
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "safecampus"])
+    assert isinstance(app, QApplication)
+    QMessageBox.critical(None, title, text)
+
+
+def _dialogs_wanted(argv: list[str]) -> bool:
+    # Before the command line is parsed we can only look for the flag itself.
+    if "--no-dialogs" in argv or os.environ.get(NO_DIALOGS_ENV, "") not in ("", "0"):
+        return False
+    # A usage error typed in a terminal is read there; a launcher has no terminal to read.
+    return not sys.stderr.isatty()
+
+
+def main(argv: list[str] | None = None, *, started_at: float | None = None) -> int:
+    started_at = started_at if started_at is not None else time.monotonic()
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        options = parse_options(args)
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
+    except UsageError as exc:
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+        log.error("bad command line: %s", str(exc).splitlines()[0])
+        print(f"safecampus: error: {exc}", file=sys.stderr)
+        if _dialogs_wanted(args):
+            # No translator is loaded yet (the language is an option): this shows in English.
+            _show_error_dialog(
+                "SafeCampus", QCoreApplication.translate("Console", "Bad command line:\n\n{0}").format(exc)
+            )
+        return EXIT_USAGE
+    try:
+        data_dir = resolve_data_dir(options.data_dir)
+    except OSError as exc:
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+        log.error("cannot use the data folder: %s", exc)
+        print(f"safecampus: error: cannot use the data folder: {exc}", file=sys.stderr)
+        if not options.no_dialogs:
+            _show_error_dialog(
+                "SafeCampus",
+                QCoreApplication.translate("Console", "Cannot use the data folder:\n\n{0}").format(exc),
+            )
+        return EXIT_USAGE
+    log_file = setup_logging(data_dir)
+    log.info("SafeCampus console starting (data folder %s, log %s)", data_dir, log_file)
+
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "safecampus"])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("SafeCampus")
+    app.setOrganizationName("SafeCampus")
+
+    def report_unexpected(summary: str, _details: str) -> None:
+        QMessageBox.critical(
+            app.activeWindow(),
+            QCoreApplication.translate("Console", "Unexpected error"),
+            QCoreApplication.translate(
+                "Console",
+                "An unexpected error occurred; the console keeps running.\n\n{summary}\n\n"
+                "The details are in the log file:\n{log}",
+            ).format(summary=summary, log=str(log_file or "stderr")),
+        )
+
+    hook = UnexpectedErrorHook(None if options.no_dialogs else report_unexpected)
+    hook.install()
+    console = Console(app, options, data_dir, started_at=started_at)
+    # Ending the event loop is main()'s business: QCoreApplication.exit() outside exec() would
+    # make every later event loop return at once.
+    console.startupFailed.connect(lambda _message: app.exit(EXIT_STARTUP_FAILED))
+    if options.exit_after_interactive:
+        console.interactive.connect(lambda: app.exit(EXIT_OK))
+    try:
+        console.start()
+        code = app.exec()
+    finally:
+        console.shutdown()
+        hook.uninstall()
+    code = console.exit_code if console.exit_code != EXIT_OK else code
+    log.info("SafeCampus console stopped (exit code %d)", code)
+    return code
