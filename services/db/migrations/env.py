@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy.engine import Connection
 
+from services.db import network_models  # noqa: F401  (registers the school-network tables)
 from services.db.models import Base
 
 config = context.config
@@ -20,7 +22,7 @@ def run_migrations_online() -> None:
         _run(connection)
 
 
-def _run(connection: object) -> None:
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

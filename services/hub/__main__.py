@@ -1,0 +1,7 @@
+"""`python -m services.hub` = `safecampus-hub`."""
+
+import sys
+
+from services.hub.cli import main
+
+sys.exit(main())
