@@ -1,0 +1,294 @@
+"""Many libvlc players in one process, each decoding into a tile's frame buffer, with a watchdog.
+
+All libvlc control (play, stop, release, stats) runs on one thread, the host's watchdog thread.
+libvlc's own callbacks (video lock/display, events) only store a pointer, flip a buffer index or
+set a flag: calling libvlc from inside them can deadlock it. The watchdog, every `tick_s`:
+
+- applies queued play/stop requests;
+- turns a first frame into LIVE, an error event into OFFLINE ("connect_failed"), no frame for
+  `stall_s` after being live into STALLED ("frames_stopped"), an ended stream into STALLED
+  ("stream_ended"), and no first frame within `connect_timeout_s` into OFFLINE ("no_picture");
+- retries a stalled or offline player after a jittered exponential back-off ("full jitter"), so a
+  media server coming back is not hit by every tile at the same instant; the state stays
+  STALLED/OFFLINE during retries and becomes LIVE with the first new frame.
+
+No Qt here: this runs in worker processes (console/video/worker.py) as well as in tests.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import queue
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import vlc
+
+from console.video.frames import FrameBuffer
+
+log = logging.getLogger(__name__)
+
+INSTANCE_ARGS = [
+    "--quiet", "--no-audio", "--no-video-title-show", "--no-osd", "--no-spu", "--no-stats",
+    "--no-snapshot-preview", "--no-xlib", "--drop-late-frames", "--skip-frames",
+]  # fmt: skip
+
+
+class Health(StrEnum):
+    CONNECTING = "connecting"
+    LIVE = "live"
+    STALLED = "stalled"
+    OFFLINE = "offline"
+    UNSUPPORTED = "unsupported"
+
+
+@dataclass(frozen=True, slots=True)
+class PlayRequest:
+    player_id: int
+    url: str
+    width: int
+    height: int
+    # Shared-memory name of the frame buffer (video callbacks), or 0/None with window_id set.
+    buffer_name: str | None
+    window_id: int = 0
+    keyframes_only: bool = False
+    decoder_threads: int = 1
+    network_caching_ms: int = 250
+
+
+@dataclass(frozen=True, slots=True)
+class WatchdogPolicy:
+    tick_s: float = 0.2
+    stall_s: float = 3.0
+    connect_timeout_s: float = 10.0
+    retry_initial_s: float = 0.5
+    retry_max_s: float = 15.0
+
+
+HealthSink = Callable[[int, Health, str], None]
+
+
+def media_options(request: PlayRequest) -> list[str]:
+    options = [
+        f":network-caching={request.network_caching_ms}",
+        f":avcodec-threads={request.decoder_threads}",
+        ":no-audio",
+    ]
+    if request.keyframes_only:
+        # Only works as a media option; as an instance option libvlc 3 ignores it.
+        options.append(":avcodec-skip-frame=3")
+    return options
+
+
+@dataclass(eq=False)
+class _Slot:
+    request: PlayRequest
+    player: Any = None
+    buffer: FrameBuffer | None = None
+    callbacks: tuple[Any, ...] = ()
+    state: Health = Health.CONNECTING
+    reason: str = ""
+    counter: int = 0
+    last_frame: float = 0.0
+    started: float = 0.0
+    running: bool = False
+    retry_at: float = 0.0
+    attempts: int = 0
+    # Set from libvlc's threads; read and cleared by the watchdog.
+    flags: dict[str, bool] = field(default_factory=lambda: {"error": False, "ended": False})
+    window_frames: int = 0
+
+
+class PlayerHost:
+    """The players of one process. Thread-safe API; health reported through *on_health*."""
+
+    def __init__(
+        self,
+        on_health: HealthSink,
+        policy: WatchdogPolicy | None = None,
+        instance_args: list[str] | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.policy = policy or WatchdogPolicy()
+        self._on_health = on_health
+        self._rng = rng or random.Random()
+        self._instance = vlc.Instance(INSTANCE_ARGS + (instance_args or []))
+        self._slots: dict[int, _Slot] = {}
+        self._requests: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="video-watchdog", daemon=True)
+        self._thread.start()
+
+    # --- API (any thread) ----------------------------------------------------------------------
+    def play(self, request: PlayRequest) -> None:
+        self._requests.put(("play", request))
+
+    def stop(self, player_id: int) -> None:
+        self._requests.put(("stop", player_id))
+
+    def close(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def frame_counts(self) -> dict[int, int]:
+        return {pid: s.counter for pid, s in list(self._slots.items())}
+
+    # --- watchdog thread ------------------------------------------------------------------------
+    def _run(self) -> None:
+        try:
+            while not self._stop.wait(self.policy.tick_s):
+                self._drain_requests()
+                now = time.monotonic()
+                for slot in list(self._slots.values()):
+                    try:
+                        self._check(slot, now)
+                    except Exception:
+                        log.exception("video watchdog failed on player %d", slot.request.player_id)
+        finally:
+            for pid in list(self._slots):
+                self._remove(pid)
+            self._instance.release()
+
+    def _drain_requests(self) -> None:
+        while True:
+            try:
+                kind, arg = self._requests.get_nowait()
+            except queue.Empty:
+                return
+            if kind == "play":
+                self._remove(arg.player_id)
+                self._add(arg)
+            elif kind == "stop":
+                self._remove(arg)
+
+    def _add(self, request: PlayRequest) -> None:
+        slot = _Slot(request)
+        self._slots[request.player_id] = slot
+        try:
+            slot.player = self._instance.media_player_new()
+            if request.buffer_name:
+                slot.buffer = FrameBuffer(request.width, request.height, request.buffer_name)
+                self._attach_callbacks(slot)
+            elif request.window_id:
+                slot.player.set_xwindow(request.window_id)
+            events = slot.player.event_manager()
+            error_cb = _flag_setter(slot.flags, "error")
+            end_cb = _flag_setter(slot.flags, "ended")
+            events.event_attach(vlc.EventType.MediaPlayerEncounteredError, error_cb)
+            events.event_attach(vlc.EventType.MediaPlayerEndReached, end_cb)
+            slot.callbacks += (error_cb, end_cb)
+        except (OSError, ValueError) as exc:
+            log.error("player %d cannot start: %s", request.player_id, exc)
+            self._report(slot, Health.OFFLINE, "player_failed")
+            return
+        self._report(slot, Health.CONNECTING, "")
+        self._start(slot, time.monotonic())
+
+    def _attach_callbacks(self, slot: _Slot) -> None:
+        buffer = slot.buffer
+        assert buffer is not None
+        base = ctypes.addressof(ctypes.c_char.from_buffer(buffer.shm.buf))
+        addresses = (base + buffer.picture_offset(0), base + buffer.picture_offset(1))
+        state = {"writing": 1}
+
+        @vlc.CallbackDecorators.VideoLockCb  # type: ignore[misc]
+        def lock(_opaque: Any, planes: Any) -> Any:
+            index = 1 - buffer.info().current
+            state["writing"] = index
+            planes[0] = addresses[index]
+            return None
+
+        @vlc.CallbackDecorators.VideoDisplayCb  # type: ignore[misc]
+        def display(_opaque: Any, _picture: Any) -> None:
+            buffer.publish(state["writing"])
+
+        slot.callbacks += (lock, display)
+        slot.player.video_set_callbacks(lock, None, display, None)
+        slot.player.video_set_format("RV32", buffer.width, buffer.height, buffer.pitch)
+
+    def _start(self, slot: _Slot, now: float) -> None:
+        media = self._instance.media_new(slot.request.url, *media_options(slot.request))
+        slot.player.set_media(media)
+        media.release()
+        slot.flags["error"] = slot.flags["ended"] = False
+        slot.started = now
+        slot.running = True
+        slot.window_frames = 0
+        if slot.player.play() != 0:
+            slot.flags["error"] = True
+
+    def _halt(self, slot: _Slot, state: Health, reason: str, now: float) -> None:
+        """Stop the player and schedule a retry after a jittered, growing delay."""
+        slot.player.stop()
+        slot.running = False
+        cap = min(self.policy.retry_max_s, self.policy.retry_initial_s * 2 ** min(slot.attempts, 16))
+        slot.retry_at = now + self._rng.uniform(0.5 * cap, cap)
+        slot.attempts += 1
+        self._report(slot, state, reason)
+
+    def _frames(self, slot: _Slot) -> int:
+        if slot.buffer is not None:
+            return slot.buffer.info().counter
+        media = slot.player.get_media()
+        if media is None:
+            return slot.counter
+        stats = vlc.MediaStats()
+        if media.get_stats(stats):
+            slot.window_frames = max(slot.window_frames, int(stats.displayed_pictures))
+        return slot.counter + slot.window_frames if slot.window_frames else slot.counter
+
+    def _check(self, slot: _Slot, now: float) -> None:
+        if slot.player is None:
+            return
+        if not slot.running:
+            if now >= slot.retry_at:
+                log.debug("player %d: retry %d", slot.request.player_id, slot.attempts)
+                self._start(slot, now)
+            return
+        frames = self._frames(slot)
+        if frames != slot.counter:
+            slot.counter, slot.last_frame = frames, now
+            if slot.state is not Health.LIVE:
+                slot.attempts = 0
+                self._report(slot, Health.LIVE, "")
+            return
+        was_live = slot.state is Health.LIVE
+        if slot.flags["error"]:
+            self._halt(slot, Health.STALLED if was_live else Health.OFFLINE, "connect_failed", now)
+        elif slot.flags["ended"]:
+            self._halt(slot, Health.STALLED if was_live else Health.OFFLINE, "stream_ended", now)
+        elif was_live and now - slot.last_frame > self.policy.stall_s:
+            self._halt(slot, Health.STALLED, "frames_stopped", now)
+        elif not was_live and now - slot.started > self.policy.connect_timeout_s:
+            state = Health.STALLED if slot.state is Health.STALLED else Health.OFFLINE
+            self._halt(slot, state, "no_picture", now)
+
+    def _remove(self, player_id: int) -> None:
+        slot = self._slots.pop(player_id, None)
+        if slot is None or slot.player is None:
+            return
+        slot.player.stop()
+        slot.player.release()
+        slot.player = None
+        if slot.buffer is not None:
+            slot.buffer.close()
+
+    def _report(self, slot: _Slot, state: Health, reason: str) -> None:
+        if (state, reason) == (slot.state, slot.reason) and state is not Health.CONNECTING:
+            return
+        slot.state, slot.reason = state, reason
+        log.info("player %d %s %s (%s)", slot.request.player_id, state, reason, slot.request.url)
+        self._on_health(slot.request.player_id, state, reason)
+
+
+def _flag_setter(flags: dict[str, bool], name: str) -> Callable[[Any], None]:
+    def callback(_event: Any) -> None:
+        flags[name] = True
+
+    return callback
