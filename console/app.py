@@ -22,9 +22,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from console.app_logging import UnexpectedErrorHook, setup_logging
 from console.cli import NO_DIALOGS_ENV, Options, UsageError, parse_options
 from console.db_bridge import DatabaseBridge
+from console.hub.network import SchoolNetwork
 from console.i18n import DEFAULT_LANGUAGE, Translations
 from console.import_dialog import ImportController
 from console.main_window import MainWindow
+from console.pages.agents_page import AgentsPage
 from console.pages.map_page import MapPage
 from console.settings import ConsoleSettings, resolve_data_dir, resolve_database_url, settings_path
 from console.startup import CityData, StartupResult, StartupSequence, UserMessage, load_city
@@ -37,6 +39,7 @@ EXIT_STARTUP_FAILED = 1
 EXIT_USAGE = 2
 INTERACTIVE_MARKER = "SAFECAMPUS_INTERACTIVE"
 MAP_PAGE = "map"
+AGENTS_PAGE = "agents"
 
 
 def process_start_monotonic() -> float | None:
@@ -56,13 +59,21 @@ def process_start_monotonic() -> float | None:
 
 class Console(QObject):
     """One running console. Signals: interactive() once the map is populated and the event loop
-    answers; startupFailed(UserMessage) when the database or the map data cannot be used."""
+    answers; startupFailed(UserMessage) when the database or the map data cannot be used;
+    screenshotSaved(bool) after a --screenshot was taken (delayed by --screenshot-delay)."""
 
     interactive = Signal()
     startupFailed = Signal(object)
+    screenshotSaved = Signal(bool)
 
     def __init__(
-        self, app: QApplication, options: Options, data_dir: Path, *, started_at: float | None = None
+        self,
+        app: QApplication,
+        options: Options,
+        data_dir: Path,
+        *,
+        started_at: float | None = None,
+        hub_overrides: dict[str, object] | None = None,
     ) -> None:
         super().__init__()
         self._app = app
@@ -85,7 +96,18 @@ class Console(QObject):
         self.window.add_page(
             MAP_PAGE, self.map_page, lambda: QCoreApplication.translate("MainWindow", "City map")
         )
+        self.network = SchoolNetwork(options, data_dir, self.database_url, self, hub_overrides)
+        self.map_page.set_hub(self.network.bridge)
+        self.agents_page = AgentsPage(self.network.bridge, self.window)
+        self.window.add_page(AGENTS_PAGE, self.agents_page, self._agents_title)
+        self.agents_page.pendingCountChanged.connect(lambda _n: self.window.refresh_page_titles())
+        self.network.stateChanged.connect(self.window.status.set_hub_state)
+        self.network.fleetFailed.connect(lambda text: self.window.status.showMessage(text))
+        self.network.bridge.snapshot.connect(self._check_all_online)
+        self.network.bridge.presenceChanged.connect(self._check_all_online)
         self.window.restore_layout()
+        if options.start_page is not None:
+            self.window.show_page(options.start_page)
         self.imports = ImportController(self.bridge, self.window, show_dialogs=not options.no_dialogs)
 
         self.window.languageRequested.connect(self.switch_language)
@@ -97,6 +119,18 @@ class Console(QObject):
         self._backend = ""
         self.is_interactive = False
         self.exit_code = EXIT_OK
+        self.all_online_after_s: float | None = None
+        self._screenshot_timer = QTimer(self)
+        self._screenshot_timer.setObjectName("screenshotTimer")
+        self._screenshot_timer.setSingleShot(True)
+        self._screenshot_timer.timeout.connect(self._take_screenshot)
+
+    def _agents_title(self) -> str:
+        pending = self.agents_page.pending_count()
+        if pending:
+            text = QCoreApplication.translate("MainWindow", "School agents (%1 pending)")
+            return text.replace("%1", str(pending))
+        return QCoreApplication.translate("MainWindow", "School agents")
 
     # --- start and stop ------------------------------------------------------------------------
     def start(self) -> None:
@@ -118,7 +152,9 @@ class Console(QObject):
         self._startup.start()
 
     def shutdown(self) -> None:
-        """Stop the database worker and close the window (saves the layout)."""
+        """Stop the school network and the database worker, close the window (saves the layout)."""
+        self._screenshot_timer.stop()
+        self.network.shutdown()
         self.bridge.shutdown()
         if self.window.isVisible():
             self.window.close()
@@ -131,11 +167,13 @@ class Console(QObject):
         self._apply_city(result.city)
         self.window.status.hide_progress()
         self.window.set_import_enabled(True)
+        self.network.start(result.city.totals.schools)
         # Interactive means the event loop has come round again after the map was filled.
         QTimer.singleShot(0, self._on_interactive)
 
     def _apply_city(self, city: CityData) -> None:
         self.map_page.set_city(city)
+        self.agents_page.set_schools(city.schools)
         self.window.status.set_database(self._backend, city.totals.schools, city.totals.cameras)
 
     def reload_city(self) -> None:
@@ -162,8 +200,22 @@ class Console(QObject):
         if self.options.startup_report:
             self._print_startup_report()
         if self.options.screenshot is not None:
-            self.save_screenshot(self.options.screenshot)
+            self._screenshot_timer.start(int(self.options.screenshot_delay * 1000))
         self.interactive.emit()
+
+    def _take_screenshot(self) -> None:
+        assert self.options.screenshot is not None
+        self.screenshotSaved.emit(self.save_screenshot(self.options.screenshot))
+
+    def _check_all_online(self, *_args: object) -> None:
+        """Log once how long it took until every school of the city showed online."""
+        if self.all_online_after_s is not None:
+            return
+        schools = self.map_page.school_count()
+        online = self.map_page.online_count()
+        if schools and online >= schools:
+            self.all_online_after_s = time.monotonic() - self._times["main"]
+            log.info("all %d schools online %.1f s after start", schools, self.all_online_after_s)
 
     def _print_startup_report(self) -> None:
         report: dict[str, object] = {f"t_{k}": round(v, 6) for k, v in self._times.items()}
@@ -274,7 +326,9 @@ def main(argv: list[str] | None = None, *, started_at: float | None = None) -> i
     # Ending the event loop is main()'s business: QCoreApplication.exit() outside exec() would
     # make every later event loop return at once.
     console.startupFailed.connect(lambda _message: app.exit(EXIT_STARTUP_FAILED))
-    if options.exit_after_interactive:
+    if options.exit_after_interactive and options.screenshot is not None:
+        console.screenshotSaved.connect(lambda _ok: app.exit(EXIT_OK))
+    elif options.exit_after_interactive:
         console.interactive.connect(lambda: app.exit(EXIT_OK))
     try:
         console.start()

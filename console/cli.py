@@ -7,7 +7,9 @@ Parsing never exits the process by itself (except for --help): a bad argument be
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +17,8 @@ LANGUAGES = ("zh_CN", "en")
 DATABASE_URL_ENV = "SAFECAMPUS_DATABASE_URL"
 NO_DIALOGS_ENV = "SAFECAMPUS_NO_DIALOGS"
 DEMO_SCHOOLS = 3700
+PAGES = ("map", "agents")
+HUB_ENDPOINT = re.compile(r"^tcp://[^\s:/]+:\d{1,5}$")
 
 
 class UsageError(ValueError):
@@ -34,6 +38,13 @@ class Options:
     screenshot: Path | None
     no_dialogs: bool
     map_data: Path | None
+    hub_endpoint: str | None  # None: run the hub embedded in this console
+    hub_public_key: Path | None
+    console_key: Path | None  # None: <data folder>/keys/console.key
+    no_fleet: bool
+    operator: str
+    screenshot_delay: float
+    start_page: str | None
 
 
 class _Parser(argparse.ArgumentParser):
@@ -107,7 +118,59 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="report start-up errors on stderr and in the log only (no modal dialog)",
     )
+    network = parser.add_argument_group("school network")
+    network.add_argument(
+        "--hub",
+        metavar="tcp://HOST:PORT",
+        help="use the shared hub whose console socket is here (default: run a hub inside this console)",
+    )
+    network.add_argument(
+        "--hub-public-key", type=Path, metavar="FILE", help="the shared hub's public key file (hub.pub)"
+    )
+    network.add_argument(
+        "--console-key",
+        type=Path,
+        metavar="FILE",
+        help="this console's secret key file, made on first use "
+        "(default: keys/console.key in the data folder; its public key must be allowed on the hub)",
+    )
+    network.add_argument(
+        "--no-fleet", action="store_true", help="with --demo: do not start the simulated school agents"
+    )
+    network.add_argument(
+        "--operator",
+        metavar="NAME",
+        help="the operator named in every request to the hub (default: the login name)",
+    )
+    parser.add_argument(
+        "--screenshot-delay",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="with --screenshot: wait this long after the window is interactive",
+    )
+    parser.add_argument("--page", choices=PAGES, help="the page shown first (default: the city map)")
     return parser
+
+
+def login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "operator"
+
+
+def _hub_options(ns: argparse.Namespace) -> tuple[str | None, Path | None]:
+    if ns.hub is None:
+        if ns.hub_public_key is not None:
+            raise UsageError("--hub-public-key needs --hub")
+        return None, None
+    endpoint = ns.hub.strip()
+    if not HUB_ENDPOINT.match(endpoint):
+        raise UsageError(f"--hub must look like tcp://HOST:PORT, not {ns.hub!r}")
+    if ns.hub_public_key is None:
+        raise UsageError("--hub needs --hub-public-key FILE (the hub's hub.pub)")
+    return endpoint, ns.hub_public_key.expanduser().resolve()
 
 
 def parse_options(argv: list[str], environ: dict[str, str] | None = None) -> Options:
@@ -116,6 +179,12 @@ def parse_options(argv: list[str], environ: dict[str, str] | None = None) -> Opt
     ns = build_parser().parse_args(argv)
     if ns.demo_schools < 1:
         raise UsageError(f"--demo-schools must be at least 1, not {ns.demo_schools}")
+    if ns.screenshot_delay < 0:
+        raise UsageError(f"--screenshot-delay must not be negative, not {ns.screenshot_delay}")
+    operator = (ns.operator if ns.operator is not None else login_name()).strip()
+    if not operator or len(operator) > 64:
+        raise UsageError("--operator must be 1 to 64 characters")
+    hub_endpoint, hub_public_key = _hub_options(ns)
     url = ns.database or env.get(DATABASE_URL_ENV) or None
     if url is not None and not url.strip():
         raise UsageError("--database must not be empty")
@@ -131,4 +200,11 @@ def parse_options(argv: list[str], environ: dict[str, str] | None = None) -> Opt
         screenshot=ns.screenshot.expanduser().resolve() if ns.screenshot else None,
         no_dialogs=ns.no_dialogs or env.get(NO_DIALOGS_ENV, "") not in ("", "0"),
         map_data=ns.map_data.expanduser().resolve() if ns.map_data else None,
+        hub_endpoint=hub_endpoint,
+        hub_public_key=hub_public_key,
+        console_key=ns.console_key.expanduser().resolve() if ns.console_key else None,
+        no_fleet=ns.no_fleet,
+        operator=operator,
+        screenshot_delay=ns.screenshot_delay,
+        start_page=ns.page,
     )

@@ -100,6 +100,11 @@ class MainWindow(QMainWindow):
                 return
         raise KeyError(key)
 
+    def refresh_page_titles(self) -> None:
+        """Ask every page for its title again (a title may carry a count, such as pending requests)."""
+        for page in self._pages:
+            page.item.setText(page.title())
+
     def page_keys(self) -> list[str]:
         return [page.key for page in self._pages]
 

@@ -2,7 +2,10 @@
 
 The map widget takes plain, widget-local data; this page converts the database records
 (district boundaries, school summaries) into it, and loads a clicked school's details through the
-database bridge.
+database bridge. With the school network attached (`set_hub`), the hub's snapshot sets every
+school's presence and its updates change the schools they name, in bulk; the open school's panel
+asks the hub for its agent and recent commands (requests, never blocking) and follows their
+delivery states live.
 """
 
 from __future__ import annotations
@@ -27,12 +30,16 @@ from PySide6.QtWidgets import (
 
 from console.db_bridge import DatabaseBridge
 from console.domain_names import school_type_name
+from console.hub.bridge import HubBridge, HubReply
+from console.hub.presence_mapping import SchoolIndex
 from console.pages.school_panel import SchoolPanel
 from console.startup import CityData
 from services.db.models import SchoolType
 from services.db.records import SchoolDetail, SchoolSummary
 from services.db.repository import get_school_detail
 from services.geo.districts import DistrictBoundary
+from services.protocol.console_messages import DeliveryUpdate, SchoolPresence, Snapshot
+from services.protocol.states import Presence
 from services.school_state import SchoolState
 from widgets.school_map import MapDistrict, MapSchools, SchoolMapWidget
 from widgets.school_map.state_names import state_name
@@ -43,6 +50,7 @@ SCHOOL_TYPES: tuple[SchoolType, ...] = tuple(SchoolType)
 TYPE_CODES: dict[SchoolType, int] = {kind: code for code, kind in enumerate(SCHOOL_TYPES)}
 SEARCH_LIMIT = 30
 DEFAULT_SPLIT = (1000, 420)
+RECENT_COMMANDS = 20
 
 
 def interface_is_chinese() -> bool:
@@ -161,6 +169,10 @@ class MapPage(QWidget):
         self._district_index: dict[int, int] = {}
         self._detail_request = 0
         self._states: dict[int, SchoolState] = {}
+        self._hub: HubBridge | None = None
+        self._index = SchoolIndex()
+        self._presence: dict[str, SchoolPresence] = {}  # latest per school code, from the hub
+        self._panel_code = ""  # code of the school in the panel
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -202,6 +214,7 @@ class MapPage(QWidget):
         self.map.schoolActivated.connect(self.open_school)
         self.panel = SchoolPanel(self.splitter)
         self.panel.hide()
+        self.panel.closed.connect(self._forget_panel_school)
         self.splitter.addWidget(self.map)
         self.splitter.addWidget(self.panel)
         self.splitter.setStretchFactor(0, 1)
@@ -233,8 +246,10 @@ class MapPage(QWidget):
         adcode_index = {b.adcode: i for i, b in enumerate(self._boundaries)}
         self._district_index = {d.id: adcode_index.get(d.adcode, -1) for d in city.districts}
         self._schools_by_id = {s.id: s for s in city.schools}
+        self._index = SchoolIndex(city.schools)
         # A school keeps the state it had; a new one starts UNKNOWN until its agent reports.
         self._states = {sid: self._states.get(sid, SchoolState.UNKNOWN) for sid in self._schools_by_id}
+        self._states.update(self._index.batch(self._presence.values()).as_dict())
         english = not interface_is_chinese()
         self._show_on_map(english, keep_view=False)
         self.district_filter.set_choices(self._district_choices(english), self.tr("All districts"))
@@ -269,6 +284,101 @@ class MapPage(QWidget):
 
     def school_count(self) -> int:
         return len(self._schools_by_id)
+
+    # --- the school network ----------------------------------------------------------------------
+    def set_hub(self, hub: HubBridge) -> None:
+        """Follow the hub: presence on the map, the open school's agent in the panel."""
+        self._hub = hub
+        hub.snapshot.connect(self.apply_snapshot)
+        hub.presenceChanged.connect(self.apply_presence)
+        hub.deliveriesChanged.connect(self._on_deliveries)
+        hub.connectionChanged.connect(self._on_hub_connection)
+
+    def apply_snapshot(self, snapshot: Snapshot) -> None:
+        """The hub's whole picture: schools it does not list have no agent (UNKNOWN)."""
+        self._presence = {p.school: p for p in snapshot.presence}
+        batch = self._index.batch(snapshot.presence)
+        states = dict.fromkeys(self._schools_by_id, SchoolState.UNKNOWN)
+        states.update(batch.as_dict())
+        self._states = states
+        if states:
+            self.map.apply_states(list(states), [int(s) for s in states.values()])
+        self._refresh_panel_presence()
+
+    def apply_presence(self, entries: list[SchoolPresence]) -> None:
+        """Changed presence from a hub update, applied in one batch."""
+        for entry in entries:
+            self._presence[entry.school] = entry
+        batch = self._index.batch(entries)
+        if len(batch):
+            self._states.update(batch.as_dict())
+            self.map.apply_states(batch.ids, batch.states)
+        if self._panel_code and any(e.school == self._panel_code for e in entries):
+            self._refresh_panel_presence()
+
+    def presence_of(self, code: str) -> SchoolPresence | None:
+        return self._presence.get(code)
+
+    def online_count(self) -> int:
+        """Schools of this city whose agent is online now."""
+        return sum(
+            1
+            for code, p in self._presence.items()
+            if p.presence == Presence.ONLINE and self._index.id_of(code) is not None
+        )
+
+    def _forget_panel_school(self) -> None:
+        self._panel_code = ""
+
+    def _refresh_panel_presence(self) -> None:
+        presence = self._presence.get(self._panel_code) if self._panel_code else None
+        if presence is not None:
+            self.panel.agent_section.set_presence(presence)
+
+    def _on_deliveries(self, deliveries: list[DeliveryUpdate]) -> None:
+        if not self._panel_code:
+            return
+        mine = [d for d in deliveries if d.school == self._panel_code]
+        if not mine:
+            return
+        section = self.panel.agent_section
+        section.apply_deliveries(mine)
+        if any(not section.knows_command(d.command_id) for d in mine):
+            self._request_commands(self._panel_code)  # a new command: fetch the list again
+
+    def _on_hub_connection(self, connected: bool, _detail: str) -> None:
+        if connected and self._panel_code:
+            self._request_agent(self._panel_code)
+
+    def _request_agent(self, code: str) -> None:
+        hub = self._hub
+        if hub is None:
+            self.panel.agent_section.clear(self.tr("The school network is not in use."))
+            return
+        hub.request("school_agent", {"school": code}, lambda reply: self._on_agent(code, reply))
+        self._request_commands(code)
+
+    def _request_commands(self, code: str) -> None:
+        if self._hub is not None:
+            self._hub.request(
+                "school_commands",
+                {"school": code, "limit": RECENT_COMMANDS},
+                lambda reply: self._on_commands(code, reply),
+            )
+
+    def _on_agent(self, code: str, reply: HubReply) -> None:
+        if code != self._panel_code:
+            return  # the operator has opened another school meanwhile
+        if reply.ok:
+            self.panel.agent_section.set_agent(reply.result)
+        else:
+            self.panel.agent_section.clear(
+                self.tr("Agent not available: %1").replace("%1", reply.error or reply.error_code)
+            )
+
+    def _on_commands(self, code: str, reply: HubReply) -> None:
+        if code == self._panel_code and reply.ok:
+            self.panel.agent_section.set_commands(reply.result.get("commands", []))
 
     def _district_choices(self, english: bool) -> list[tuple[int, str]]:
         return [(i, b.name_en if english else b.name) for i, b in enumerate(self._boundaries)]
@@ -338,6 +448,8 @@ class MapPage(QWidget):
         request = self._detail_request
         self.panel.show_loading(summary.name)
         self.panel.show()
+        self._panel_code = summary.code
+        self._request_agent(summary.code)
         self._bridge.submit(
             lambda ctx: get_school_detail(ctx.engine, school_id),
             on_done=lambda detail: self._on_detail(request, school_id, detail),

@@ -1,4 +1,7 @@
-"""The panel that shows one school: details, contacts and cameras (from a SchoolDetail record)."""
+"""The panel that shows one school: details, its agent, contacts and cameras.
+
+The details come from a SchoolDetail record; the agent section from the hub (the map page feeds it).
+"""
 
 from __future__ import annotations
 
@@ -12,13 +15,17 @@ from PySide6.QtWidgets import (
     QLabel,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from console.domain_names import contact_role_name, school_type_name
+from console.pages.school_agent_section import SchoolAgentSection
 from services.db.records import SchoolDetail
+
+AGENT_TAB, CAMERAS_TAB, CONTACTS_TAB = 0, 1, 2
 
 
 class SchoolPanel(QFrame):
@@ -72,17 +79,16 @@ class SchoolPanel(QFrame):
         self.staff_value = self._add_row(form)
         layout.addLayout(form)
 
-        self.contacts_title = QLabel(self)
-        self.contacts_title.setObjectName("sectionTitle")
-        layout.addWidget(self.contacts_title)
-        self.contacts_table = self._make_table(3)
-        layout.addWidget(self.contacts_table)
-
-        self.cameras_title = QLabel(self)
-        self.cameras_title.setObjectName("sectionTitle")
-        layout.addWidget(self.cameras_title)
+        # The agent, the cameras and the contacts share the rest of the height as tabs.
+        self.sections = QTabWidget(self)
+        self.sections.setObjectName("schoolSections")
+        self.agent_section = SchoolAgentSection(self.sections)
         self.cameras_table = self._make_table(5)
-        layout.addWidget(self.cameras_table, 1)
+        self.contacts_table = self._make_table(3)
+        self.sections.addTab(self.agent_section, "")
+        self.sections.addTab(self.cameras_table, "")
+        self.sections.addTab(self.contacts_table, "")
+        layout.addWidget(self.sections, 1)
         self.retranslate_ui()
 
     def _add_row(self, form: QFormLayout) -> QLabel:
@@ -149,6 +155,7 @@ class SchoolPanel(QFrame):
             value.clear()
         self.demo_badge.hide()
         self.pilot_badge.hide()
+        self.agent_section.clear()
         self.contacts_table.setRowCount(0)
         self.cameras_table.setRowCount(0)
 
@@ -173,9 +180,8 @@ class SchoolPanel(QFrame):
         for row, contact in enumerate(detail.contacts):
             for column, text in enumerate((contact_role_name(contact.role), contact.name, contact.phone)):
                 self.contacts_table.setItem(row, column, QTableWidgetItem(text))
-        self._fit_height(self.contacts_table)
 
-        self.cameras_title.setText(self.tr("Cameras (%n)", "", len(detail.cameras)))
+        self.sections.setTabText(CAMERAS_TAB, self.tr("Cameras (%n)", "", len(detail.cameras)))
         self.cameras_table.setRowCount(len(detail.cameras))
         yes, no = self.tr("Yes"), self.tr("No")
         for row, camera in enumerate(detail.cameras):
@@ -190,12 +196,6 @@ class SchoolPanel(QFrame):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 self.cameras_table.setItem(row, column, item)
-
-    @staticmethod
-    def _fit_height(table: QTableWidget) -> None:
-        # A school has a handful of contacts: show them all, give the rest of the height to cameras.
-        rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
-        table.setFixedHeight(table.horizontalHeader().height() + rows + 2 * table.frameWidth() + 2)
 
     def _close(self) -> None:
         self.hide()
@@ -216,9 +216,10 @@ class SchoolPanel(QFrame):
         )
         for label, text in zip(self._form_labels, names, strict=True):
             label.setText(text)
-        self.contacts_title.setText(self.tr("Contacts"))
+        self.sections.setTabText(AGENT_TAB, self.tr("School agent"))
+        self.sections.setTabText(CONTACTS_TAB, self.tr("Contacts"))
         self.contacts_table.setHorizontalHeaderLabels([self.tr("Role"), self.tr("Name"), self.tr("Phone")])
-        self.cameras_title.setText(self.tr("Cameras"))
+        self.sections.setTabText(CAMERAS_TAB, self.tr("Cameras"))
         self.cameras_table.setHorizontalHeaderLabels(
             [
                 self.tr("Camera"),

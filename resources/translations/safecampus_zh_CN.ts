@@ -2,6 +2,139 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
     <context>
+        <name>AgentsModel</name>
+        <message>
+            <source>School</source>
+            <translation>学校</translation>
+        </message>
+        <message>
+            <source>Key fingerprint</source>
+            <translation>密钥指纹</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Requested at</source>
+            <translation>申请时间</translation>
+        </message>
+        <message>
+            <source>Decided at</source>
+            <translation>审批时间</translation>
+        </message>
+        <message>
+            <source>Decided by</source>
+            <translation>审批人</translation>
+        </message>
+        <message>
+            <source>Version</source>
+            <translation>版本</translation>
+        </message>
+        <message>
+            <source>Host name</source>
+            <translation>主机名</translation>
+        </message>
+        <message>
+            <source>Detail</source>
+            <translation>说明</translation>
+        </message>
+    </context>
+    <context>
+        <name>AgentsPage</name>
+        <message>
+            <source>Accept this agent?</source>
+            <translation>批准该终端？</translation>
+        </message>
+        <message>
+            <source>Reject this agent?</source>
+            <translation>拒绝该终端？</translation>
+        </message>
+        <message>
+            <source>Revoke this agent?</source>
+            <translation>吊销该终端？</translation>
+        </message>
+        <message>
+            <source>School: %1
+Key fingerprint: %2
+Status: %3</source>
+            <translation>学校：%1
+密钥指纹：%2
+状态：%3</translation>
+        </message>
+        <message>
+            <source>A revoked agent is cut off at once and needs a new token to come back.</source>
+            <translation>吊销后该终端立即断开，须凭新的注册令牌才能重新接入。</translation>
+        </message>
+        <message>
+            <source>Sending the decision to the hub…</source>
+            <translation>正在将审批结果发送到中心…</translation>
+        </message>
+        <message>
+            <source>School %1: the agent is now %2.</source>
+            <translation>学校 %1：终端现为“%2”。</translation>
+        </message>
+        <message>
+            <source>The hub refused the decision: %1</source>
+            <translation>中心拒绝了该审批：%1</translation>
+        </message>
+        <message>
+            <source>Choose a school first.</source>
+            <translation>请先选择学校。</translation>
+        </message>
+        <message>
+            <source>Asking the hub for a token…</source>
+            <translation>正在向中心申请令牌…</translation>
+        </message>
+        <message>
+            <source>No token: %1</source>
+            <translation>未能生成令牌：%1</translation>
+        </message>
+        <message>
+            <source>Token created for school %1.</source>
+            <translation>已为学校 %1 生成令牌。</translation>
+        </message>
+        <message>
+            <source>School agents</source>
+            <translation>学校终端</translation>
+        </message>
+        <message>
+            <source>Accept</source>
+            <translation>批准</translation>
+        </message>
+        <message>
+            <source>Reject</source>
+            <translation>拒绝</translation>
+        </message>
+        <message>
+            <source>Revoke</source>
+            <translation>吊销</translation>
+        </message>
+        <message>
+            <source>School:</source>
+            <translation>学校：</translation>
+        </message>
+        <message>
+            <source>Name or code of the school…</source>
+            <translation>学校名称或代码…</translation>
+        </message>
+        <message>
+            <source>Create enrollment token</source>
+            <translation>生成注册令牌</translation>
+        </message>
+        <message>
+            <source>All statuses</source>
+            <translation>全部状态</translation>
+        </message>
+    </context>
+    <context>
+        <name>CameraTree</name>
+        <message>
+            <source>Search district, school or camera</source>
+            <translation>搜索区县、学校或摄像机</translation>
+        </message>
+    </context>
+    <context>
         <name>Console</name>
         <message>
             <source>Translation not installed (run scripts/setup.sh): the interface stays in English.</source>
@@ -78,6 +211,98 @@ The details are in the log file:
         <message>
             <source>Gatehouse</source>
             <translation>门卫室</translation>
+        </message>
+    </context>
+    <context>
+        <name>DeliveryStateName</name>
+        <message>
+            <source>Queued</source>
+            <translation>排队中</translation>
+        </message>
+        <message>
+            <source>Not connected</source>
+            <translation>终端未连接</translation>
+        </message>
+        <message>
+            <source>Sent, no answer yet</source>
+            <translation>已发送，未应答</translation>
+        </message>
+        <message>
+            <source>Received</source>
+            <translation>已接收</translation>
+        </message>
+        <message>
+            <source>Executing</source>
+            <translation>执行中</translation>
+        </message>
+        <message>
+            <source>Done</source>
+            <translation>已完成</translation>
+        </message>
+        <message>
+            <source>Failed</source>
+            <translation>失败</translation>
+        </message>
+        <message>
+            <source>Expired</source>
+            <translation>已过期</translation>
+        </message>
+    </context>
+    <context>
+        <name>DeviceKindName</name>
+        <message>
+            <source>Camera</source>
+            <translation>摄像机</translation>
+        </message>
+        <message>
+            <source>PA / broadcast</source>
+            <translation>广播</translation>
+        </message>
+        <message>
+            <source>Alarm input</source>
+            <translation>报警输入</translation>
+        </message>
+        <message>
+            <source>Patrol reader</source>
+            <translation>巡更读卡器</translation>
+        </message>
+    </context>
+    <context>
+        <name>DeviceStateName</name>
+        <message>
+            <source>OK</source>
+            <translation>正常</translation>
+        </message>
+        <message>
+            <source>Degraded</source>
+            <translation>性能下降</translation>
+        </message>
+        <message>
+            <source>Fault</source>
+            <translation>故障</translation>
+        </message>
+        <message>
+            <source>Restarting</source>
+            <translation>重启中</translation>
+        </message>
+    </context>
+    <context>
+        <name>EnrollmentStatusName</name>
+        <message>
+            <source>Pending</source>
+            <translation>待审批</translation>
+        </message>
+        <message>
+            <source>Accepted</source>
+            <translation>已批准</translation>
+        </message>
+        <message>
+            <source>Rejected</source>
+            <translation>已拒绝</translation>
+        </message>
+        <message>
+            <source>Revoked</source>
+            <translation>已吊销</translation>
         </message>
     </context>
     <context>
@@ -165,6 +390,14 @@ The details are in the log file:
             <translation>城市地图</translation>
         </message>
         <message>
+            <source>School agents (%1 pending)</source>
+            <translation>学校终端（%1 待审批）</translation>
+        </message>
+        <message>
+            <source>School agents</source>
+            <translation>学校终端</translation>
+        </message>
+        <message>
             <source>About SafeCampus</source>
             <translation>关于平安校园</translation>
         </message>
@@ -224,6 +457,14 @@ The details are in the log file:
             <translation>全部行政区</translation>
         </message>
         <message>
+            <source>The school network is not in use.</source>
+            <translation>未启用学校网络。</translation>
+        </message>
+        <message>
+            <source>Agent not available: %1</source>
+            <translation>终端信息不可用：%1</translation>
+        </message>
+        <message>
             <source>No school matches “%1”.</source>
             <translation>没有与“%1”匹配的学校。</translation>
         </message>
@@ -269,6 +510,88 @@ The details are in the log file:
         </message>
     </context>
     <context>
+        <name>PresenceName</name>
+        <message>
+            <source>Online</source>
+            <translation>在线</translation>
+        </message>
+        <message>
+            <source>Late (heartbeat overdue)</source>
+            <translation>心跳迟到</translation>
+        </message>
+        <message>
+            <source>Offline</source>
+            <translation>离线</translation>
+        </message>
+    </context>
+    <context>
+        <name>SchoolAgentSection</name>
+        <message>
+            <source>No agent has reported</source>
+            <translation>尚无终端上报</translation>
+        </message>
+        <message>
+            <source>Not enrolled</source>
+            <translation>未注册</translation>
+        </message>
+        <message>
+            <source>Presence</source>
+            <translation>在线状态</translation>
+        </message>
+        <message>
+            <source>Version</source>
+            <translation>版本</translation>
+        </message>
+        <message>
+            <source>Last seen</source>
+            <translation>最后在线</translation>
+        </message>
+        <message>
+            <source>Enrollment</source>
+            <translation>注册状态</translation>
+        </message>
+        <message>
+            <source>Device</source>
+            <translation>设备</translation>
+        </message>
+        <message>
+            <source>Kind</source>
+            <translation>类型</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Detail</source>
+            <translation>说明</translation>
+        </message>
+        <message>
+            <source>Recent commands</source>
+            <translation>最近指令</translation>
+        </message>
+        <message>
+            <source>Action</source>
+            <translation>指令</translation>
+        </message>
+        <message>
+            <source>Issued at</source>
+            <translation>下达时间</translation>
+        </message>
+        <message>
+            <source>Operator</source>
+            <translation>操作员</translation>
+        </message>
+        <message>
+            <source>Delivery</source>
+            <translation>送达状态</translation>
+        </message>
+        <message>
+            <source>Reason</source>
+            <translation>原因</translation>
+        </message>
+    </context>
+    <context>
         <name>SchoolMapTooltip</name>
         <message>
             <source>Type: %1</source>
@@ -296,6 +619,49 @@ The details are in the log file:
         <message>
             <source>Show the whole city (Home)</source>
             <translation>显示全市（Home）</translation>
+        </message>
+    </context>
+    <context>
+        <name>SchoolNetwork</name>
+        <message>
+            <source>this console's key cannot be used: %1</source>
+            <translation>本控制台的密钥不可用：%1</translation>
+        </message>
+        <message>
+            <source>starting the embedded hub…</source>
+            <translation>正在启动内置中心…</translation>
+        </message>
+        <message>
+            <source>the embedded hub could not start: %1</source>
+            <translation>内置中心无法启动：%1</translation>
+        </message>
+        <message>
+            <source>the hub's public key cannot be read: %1</source>
+            <translation>无法读取中心公钥：%1</translation>
+        </message>
+        <message>
+            <source>connecting to %1…</source>
+            <translation>正在连接 %1…</translation>
+        </message>
+        <message>
+            <source>The simulated school agents stopped (%1); see %2</source>
+            <translation>模拟学校终端已停止（%1）；详见 %2</translation>
+        </message>
+        <message>
+            <source>embedded, %1</source>
+            <translation>内置中心，%1</translation>
+        </message>
+        <message>
+            <source>disconnected since %1</source>
+            <translation>自 %1 起断开</translation>
+        </message>
+        <message>
+            <source>refused: this console's key is not allowed on the hub</source>
+            <translation>被拒绝：中心未授权本控制台的密钥</translation>
+        </message>
+        <message>
+            <source>stopped</source>
+            <translation>已停止</translation>
         </message>
     </context>
     <context>
@@ -353,6 +719,10 @@ The details are in the log file:
         <message>
             <source>Staff</source>
             <translation>教职工</translation>
+        </message>
+        <message>
+            <source>School agent</source>
+            <translation>学校终端</translation>
         </message>
         <message>
             <source>Contacts</source>
@@ -528,6 +898,228 @@ Details are in the log file.</source>
 {kind}：{detail}
 
 详细信息见日志文件。</translation>
+        </message>
+    </context>
+    <context>
+        <name>TokenDialog</name>
+        <message>
+            <source>Enrollment token</source>
+            <translation>注册令牌</translation>
+        </message>
+        <message>
+            <source>Enrollment token for school %1. It is shown only this once: copy it now.</source>
+            <translation>学校 %1 的注册令牌。令牌仅显示这一次，请立即复制。</translation>
+        </message>
+        <message>
+            <source>Copy</source>
+            <translation>复制</translation>
+        </message>
+        <message>
+            <source>Valid until %1.</source>
+            <translation>有效期至 %1。</translation>
+        </message>
+        <message>
+            <source>On the school's agent: safecampus-agent enroll --config FILE --token TOKEN, then accept its request on this page.</source>
+            <translation>在学校终端上运行：safecampus-agent enroll --config FILE --token TOKEN，然后在本页批准其申请。</translation>
+        </message>
+        <message>
+            <source>Copied</source>
+            <translation>已复制</translation>
+        </message>
+    </context>
+    <context>
+        <name>VideoHealth</name>
+        <message>
+            <source>Connecting</source>
+            <translation>正在连接</translation>
+        </message>
+        <message>
+            <source>Live</source>
+            <translation>实时</translation>
+        </message>
+        <message>
+            <source>Stalled</source>
+            <translation>画面停滞</translation>
+        </message>
+        <message>
+            <source>Offline</source>
+            <translation>离线</translation>
+        </message>
+        <message>
+            <source>Cannot play</source>
+            <translation>无法播放</translation>
+        </message>
+        <message>
+            <source>This workstation's video library has no RTSP client (live555), so rtsp:// cameras cannot play here. Install a libvlc build with RTSP, or enter the camera's HTTP, HLS or RTMP URL from the media server instead.</source>
+            <translation>本工作站的视频库没有 RTSP 客户端（live555），因此无法在此播放 rtsp:// 摄像机。请安装带 RTSP 的 libvlc，或改用流媒体服务器提供的该摄像机的 HTTP、HLS 或 RTMP 地址。</translation>
+        </message>
+        <message>
+            <source>This kind of camera address is not supported. Use an http(s)://, rtmp://, udp:// or rtsp:// address.</source>
+            <translation>不支持此类摄像机地址。请使用 http(s)://、rtmp://、udp:// 或 rtsp:// 地址。</translation>
+        </message>
+        <message>
+            <source>The camera address is not a valid URL. Correct it in the camera registry.</source>
+            <translation>摄像机地址不是有效的 URL。请在摄像机台账中更正。</translation>
+        </message>
+        <message>
+            <source>This camera has no stream address. Add one in the camera registry.</source>
+            <translation>此摄像机没有视频流地址。请在摄像机台账中添加。</translation>
+        </message>
+        <message>
+            <source>The stream could not be opened (address wrong, camera off, or the network down). Retrying automatically.</source>
+            <translation>无法打开视频流（地址错误、摄像机关闭或网络中断）。正在自动重试。</translation>
+        </message>
+        <message>
+            <source>Connected, but no picture arrived. Retrying automatically.</source>
+            <translation>已连接，但没有收到画面。正在自动重试。</translation>
+        </message>
+        <message>
+            <source>The camera closed the stream. Reconnecting automatically.</source>
+            <translation>摄像机关闭了视频流。正在自动重连。</translation>
+        </message>
+        <message>
+            <source>No picture for 3 seconds. Reconnecting automatically.</source>
+            <translation>3 秒内没有画面。正在自动重连。</translation>
+        </message>
+        <message>
+            <source>The video process restarted. Playing again in a moment.</source>
+            <translation>视频进程已重启，稍后将恢复播放。</translation>
+        </message>
+        <message>
+            <source>The video player could not start on this workstation.</source>
+            <translation>视频播放器无法在本工作站上启动。</translation>
+        </message>
+        <message>
+            <source>Not playing.</source>
+            <translation>未播放。</translation>
+        </message>
+    </context>
+    <context>
+        <name>VideoWall</name>
+        <message>
+            <source>Drag a camera here</source>
+            <translation>将摄像机拖到这里</translation>
+        </message>
+    </context>
+    <context>
+        <name>WallPage</name>
+        <message>
+            <source>1 big + 5</source>
+            <translation>1 大 + 5 小</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n tile(s)</source>
+            <translation>
+                <numerusform>%n 画面</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>◀ Page</source>
+            <translation>◀ 上一页</translation>
+        </message>
+        <message>
+            <source>Previous page of cameras</source>
+            <translation>上一页摄像机</translation>
+        </message>
+        <message>
+            <source>Page ▶</source>
+            <translation>下一页 ▶</translation>
+        </message>
+        <message>
+            <source>Next page of cameras</source>
+            <translation>下一页摄像机</translation>
+        </message>
+        <message>
+            <source>Tour</source>
+            <translation>轮巡</translation>
+        </message>
+        <message>
+            <source>Show the pages in turn, each for the time on the right</source>
+            <translation>依次显示各页，每页停留右侧设定的时间</translation>
+        </message>
+        <message>
+            <source> s</source>
+            <translation> 秒</translation>
+        </message>
+        <message>
+            <source>Save layout…</source>
+            <translation>保存布局…</translation>
+        </message>
+        <message>
+            <source>Snapshot</source>
+            <translation>抓图</translation>
+        </message>
+        <message>
+            <source>Save the selected tile's picture as a PNG</source>
+            <translation>将选中画面保存为 PNG 图片</translation>
+        </message>
+        <message>
+            <source>Full screen</source>
+            <translation>全屏</translation>
+        </message>
+        <message>
+            <source>Show the wall on the whole screen (Esc goes back)</source>
+            <translation>全屏显示视频墙（按 Esc 返回）</translation>
+        </message>
+        <message>
+            <source>Detach</source>
+            <translation>分离窗口</translation>
+        </message>
+        <message>
+            <source>Open this wall in a window of its own, for another monitor</source>
+            <translation>在独立窗口中打开此视频墙，可放到另一台显示器</translation>
+        </message>
+        <message>
+            <source>Page {0} of {1}</source>
+            <translation>第 {0} 页，共 {1} 页</translation>
+        </message>
+        <message>
+            <source>Live {0}/{1} · decoding CPU {2:.2f} cores</source>
+            <translation>在线 {0}/{1} · 解码 CPU {2:.2f} 核</translation>
+        </message>
+        <message>
+            <source>Save layout</source>
+            <translation>保存布局</translation>
+        </message>
+        <message>
+            <source>Name of this layout:</source>
+            <translation>布局名称：</translation>
+        </message>
+        <message>
+            <source>Saved layouts…</source>
+            <translation>已保存的布局…</translation>
+        </message>
+        <message>
+            <source>SafeCampus video wall</source>
+            <translation>平安校园视频墙</translation>
+        </message>
+    </context>
+    <context>
+        <name>WallPlayback</name>
+        <message>
+            <source>Main</source>
+            <translation>主码流</translation>
+        </message>
+        <message>
+            <source>Sub</source>
+            <translation>子码流</translation>
+        </message>
+        <message>
+            <source>Overview</source>
+            <translation>概览</translation>
+        </message>
+        <message numerus="yes">
+            <source>CPU busy: %n tile(s) lowered one step</source>
+            <translation>
+                <numerusform>CPU 繁忙：已将 %n 个画面降低一档</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
+        <name>WallWindow</name>
+        <message>
+            <source>SafeCampus video wall</source>
+            <translation>平安校园视频墙</translation>
         </message>
     </context>
 </TS>

@@ -8,6 +8,7 @@ message an operator can act on, never a raw driver traceback.
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -80,10 +81,15 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
+# Alembic's command API keeps its running environment in module globals: two threads migrating at
+# once (the console's database worker and an embedded hub starting) break each other.
+_MIGRATION_LOCK = threading.Lock()
+
+
 def migrate(engine: Engine) -> None:
     """Apply all migrations up to head (a no-op when already current)."""
     cfg = alembic_config(engine)
-    with engine.begin() as connection:
+    with _MIGRATION_LOCK, engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
 

@@ -35,7 +35,10 @@ def make_console(
     def make(*args: str, data_dir: Path | None = None, **overrides: object) -> Console:
         folder = data_dir or tmp_path / "data"
         options = parse_options(
-            ["--demo", "--demo-schools", str(SMALL_CITY), "--language", "en", "--no-dialogs", *args]
+            [
+                *("--demo", "--demo-schools", str(SMALL_CITY), "--language", "en"),
+                *("--no-dialogs", "--no-fleet", *args),
+            ]
         )
         options = replace(options, **overrides)  # type: ignore[arg-type]
         console = Console(qapp, options, folder)

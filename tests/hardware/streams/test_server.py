@@ -66,16 +66,18 @@ def test_served_code_matches_only_this_simulator() -> None:
     assert served_code("http://127.0.0.1:8554/other/A/sub.ts", "127.0.0.1", 8554) is None
 
 
-def _gray_frames(url: str, seconds: float) -> list[bytes]:
-    """Frames (64x36 gray) decoded by ffmpeg from the live feed, one per second."""
+def _rgb_frames(url: str, seconds: float) -> list[bytes]:
+    """Frames (64x36 RGB) decoded by ffmpeg from the live feed, one per second."""
     out = subprocess.run(
         ["ffmpeg", "-hide_banner", "-v", "error", "-probesize", "500000", "-analyzeduration", "1000000",
          "-i", url, "-t", str(seconds), "-vf",
-         "fps=1,scale=64:36", "-pix_fmt", "gray", "-f", "rawvideo", "-"],
-        capture_output=True, check=True, timeout=30,
-    ).stdout  # fmt: skip
-    size = 64 * 36
-    return [out[i : i + size] for i in range(0, len(out) - size + 1, size)]
+         "fps=1,scale=64:36", "-pix_fmt", "rgb24", "-f", "rawvideo", "-"],
+        capture_output=True, check=False, timeout=30,
+    )  # fmt: skip
+    assert out.returncode == 0, f"ffmpeg could not decode {url}: {out.stderr.decode(errors='replace')}"
+    size = 64 * 36 * 3
+    frames = out.stdout
+    return [frames[i : i + size] for i in range(0, len(frames) - size + 1, size)]
 
 
 def _difference(a: bytes, b: bytes) -> float:
@@ -88,8 +90,8 @@ def test_cli_serves_distinct_moving_feeds_and_stops_cleanly(clip_cache: Path) ->
     try:
         template = sim.start()
         assert "/cam/{code}/{stream}.ts" in template
-        one = _gray_frames(sim.url("SIM-0001"), 2.5)
-        two = _gray_frames(sim.url("SIM-0002"), 1.5)
+        one = _rgb_frames(sim.url("SIM-0001"), 2.5)
+        two = _rgb_frames(sim.url("SIM-0002"), 1.5)
         with pytest.raises(urllib.error.HTTPError, match="404"):
             urllib.request.urlopen(sim.url("SIM-0404"), timeout=5)
     finally:
