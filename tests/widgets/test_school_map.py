@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QMouseEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QToolTip, QWidget
@@ -207,7 +207,11 @@ def test_school_labels_appear_only_when_zoomed_in(qtbot, map_widget):
     map_widget.graphics_view.viewport().grab()
     shown = labels.shown_school_labels
     assert 0 < len(shown) <= MAX_SCHOOL_LABELS
-    assert 30 in shown  # index of school 5030
+    assert shown[0] == 30  # the school flown to (index of 5030) is named first
+    plates = [
+        QRectF(x - 2, y, text.size().width() + 4, text.size().height()) for _i, x, y, text in labels._layout
+    ]
+    assert not any(a.intersects(b) for n, a in enumerate(plates) for b in plates[n + 1 :]), "labels overlap"
     map_widget.reset_view()
     map_widget.graphics_view.viewport().grab()
     assert labels.shown_school_labels == []

@@ -24,6 +24,8 @@ MAX_SCHOOL_LABELS = 150
 _CELL_W = 110.0
 _CELL_H = 18.0
 _STATIC_TEXT_CACHE_LIMIT = 4000
+# Occupancy cell (pixels) for the exact no-overlap placement of school labels.
+_OCCUPANCY_CELL = 6.0
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,9 @@ class LabelLayer(QGraphicsObject):
         self._plate = QColor(LABEL_HALO_HEX)
         self._plate.setAlpha(170)
         self.shown_school_labels: list[int] = []  # what the last paint drew (indices)
+        self._layout_key: tuple[float, ...] = ()
+        self._pinned: int | None = None
+        self._layout: list[tuple[int, float, float, QStaticText]] = []
 
     @staticmethod
     def _static(text: str, font: QFont) -> QStaticText:
@@ -90,11 +95,20 @@ class LabelLayer(QGraphicsObject):
         if changed:
             self.update()
 
-    def set_school_candidates(self, candidates: npt.NDArray[np.intp]) -> None:
-        """The schools that may get a label, most important first (empty: no school labels)."""
+    def set_school_candidates(self, candidates: npt.NDArray[np.intp], pinned: int | None = None) -> None:
+        """The schools that may get a label, most important first (empty: no school labels).
+
+        A *pinned* school among them (the one the operator flew to) is named before anything else.
+        """
         if len(candidates) == 0 and len(self._candidates) == 0:
             return
+        if pinned is not None and bool(np.any(candidates == pinned)):
+            candidates = np.concatenate(([pinned], candidates[candidates != pinned])).astype(np.intp)
+        else:
+            pinned = None
+        self._pinned = pinned
         self._candidates = candidates
+        self._layout_key = ()
         self.update()
 
     def boundingRect(self) -> QRectF:
@@ -133,32 +147,84 @@ class LabelLayer(QGraphicsObject):
                 )
 
     def _paint_schools(self, painter: QPainter, sx: float, sy: float, dx: float, dy: float) -> None:
-        self.shown_school_labels = []
+        device = painter.device()
+        key = (sx, sy, dx, dy, id(self._candidates), device.width(), device.height())
+        if key != self._layout_key:
+            self._layout_key = key
+            self._layout = self._place_school_labels(device.width(), device.height(), sx, sy, dx, dy)
+        self.shown_school_labels = [i for i, _x, _y, _t in self._layout]
+        if not self._layout:
+            return
+        painter.setFont(self._school_font)
+        painter.setPen(self._school_colour)
+        for _i, x, y, text in self._layout:
+            size = text.size()
+            painter.fillRect(QRectF(x - 2, y, size.width() + 4, size.height()), self._plate)
+            painter.drawStaticText(QPointF(x, y), text)
+
+    def _label_at(self, i: int, px: float, py: float) -> tuple[int, float, float, QStaticText]:
+        """School *i*'s label placed right of its marker at device pixel (px, py)."""
+        text = self._school_text.get(i)
+        if text is None:
+            text = self._school_text[i] = self._static(self._names[i], self._school_font)
+        return i, px + 8.0, py - text.size().height() / 2, text
+
+    @staticmethod
+    def _size_of(text: QStaticText) -> tuple[float, float]:
+        """Width and height of a label's plate, margins included."""
+        size = text.size()
+        return size.width() + 4, size.height()
+
+    @staticmethod
+    def _cells(x: float, y: float, width: float, height: float) -> list[tuple[int, int]]:
+        """The occupancy cells a rectangle in device pixels covers."""
+        left, right = int(x // _OCCUPANCY_CELL), int((x + width) // _OCCUPANCY_CELL)
+        top, bottom = int(y // _OCCUPANCY_CELL), int((y + height) // _OCCUPANCY_CELL)
+        return [(cx, cy) for cx in range(left, right + 1) for cy in range(top, bottom + 1)]
+
+    def _place_school_labels(
+        self, width: int, height: int, sx: float, sy: float, dx: float, dy: float
+    ) -> list[tuple[int, float, float, QStaticText]]:
+        """Labels that fit without overlapping, most important first.
+
+        Computed only when the view or the candidates change, not on every repaint (markers
+        repaint many times a second under a stream of state changes).
+        """
         cand = self._candidates
         if len(cand) == 0:
-            return
-        device = painter.device()
+            return []
         px = self._x[cand] * sx + dx
         py = self._y[cand] * sy + dy
-        inside = (px >= 0) & (px < device.width()) & (py >= 0) & (py < device.height())
+        inside = (px >= 0) & (px < width) & (py >= 0) & (py < height)
         cand, px, py = cand[inside], px[inside], py[inside]
-        # One label per grid cell; candidates are ordered by importance, so np.unique's first
-        # occurrence is the most important school of the cell.
+        # Coarse pre-filter: one candidate per grid cell (candidates are ordered by importance, so
+        # np.unique's first occurrence is the most important school of the cell).
         cells = np.floor(px / _CELL_W).astype(np.int64) * 100_003 + np.floor(py / _CELL_H).astype(np.int64)
         _, first = np.unique(cells, return_index=True)
-        keep = np.sort(first)[:MAX_SCHOOL_LABELS]
         if len(self._school_text) > _STATIC_TEXT_CACHE_LIMIT:
             self._school_text.clear()
-        painter.setFont(self._school_font)
-        for k in keep:
-            i = int(cand[k])
-            text = self._school_text.get(i)
-            if text is None:
-                text = self._school_text[i] = self._static(self._names[i], self._school_font)
+        # Then exact placement: a label is drawn only where no more important label already is,
+        # tracked on an occupancy grid of small cells.
+        occupied: set[tuple[int, int]] = set()
+        placed: list[tuple[int, float, float, QStaticText]] = []
+        order = np.sort(first)
+        if self._pinned is not None and len(cand) and int(cand[0]) == self._pinned:
+            placed.append(self._label_at(int(cand[0]), float(px[0]), float(py[0])))
+            occupied.update(self._cells(placed[0][1] - 2, placed[0][2], *self._size_of(placed[0][3])))
+            order = order[order != 0]
+        for label, text in zip(self._districts, self._district_text, strict=True):
+            # District names are drawn on top: school labels keep clear of them.
             size = text.size()
-            x = float(px[k]) + 8.0
-            y = float(py[k]) - size.height() / 2
-            painter.fillRect(QRectF(x - 2, y, size.width() + 4, size.height()), self._plate)
-            painter.setPen(self._school_colour)
-            painter.drawStaticText(QPointF(x, y), text)
-            self.shown_school_labels.append(i)
+            dx0 = label.x * sx + dx - size.width() / 2
+            dy0 = label.y * sy + dy - size.height() / 2
+            occupied.update(self._cells(dx0, dy0, size.width(), size.height()))
+        for k in order:
+            i, x, y, text = self._label_at(int(cand[k]), float(px[k]), float(py[k]))
+            covered = self._cells(x - 2, y, *self._size_of(text))
+            if any(c in occupied for c in covered):
+                continue
+            occupied.update(covered)
+            placed.append((i, x, y, text))
+            if len(placed) >= MAX_SCHOOL_LABELS:
+                break
+        return placed

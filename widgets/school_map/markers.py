@@ -66,6 +66,10 @@ class MarkerLayer(QGraphicsObject):
     def drawn_count(self) -> int:
         return len(self._draw_order)
 
+    @property
+    def highlight(self) -> int | None:
+        return self._highlight
+
     def set_highlight(self, index: int | None) -> None:
         self._highlight = index
         self.update()

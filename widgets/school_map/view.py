@@ -251,6 +251,7 @@ class SchoolMapWidget(QWidget):
             log.warning("school map: fly_to(%s): no such school on the map", school_id)
             return False
         self._markers.set_highlight(index)
+        self._on_view_changed()
         current = self._vb.viewRect()
         x, y = float(self._x[index]), float(self._y[index])
         # Zoom in far enough to read school names, but never zoom out to get there.
@@ -272,6 +273,7 @@ class SchoolMapWidget(QWidget):
     def clear_highlight(self) -> None:
         if self._markers is not None:
             self._markers.set_highlight(None)
+            self._on_view_changed()
 
     # --- inspection (console, tests and benchmarks) ---------------------------------------------
     @property
@@ -424,7 +426,8 @@ class SchoolMapWidget(QWidget):
             cand = cand[self._visible[cand]]
             # Most severe first, then the bigger school: they win the label when space is short.
             order = np.lexsort((-self._schools.students[cand], -self._store.states[cand]))
-            self._labels.set_school_candidates(cand[order])
+            highlight = self._markers.highlight if self._markers is not None else None
+            self._labels.set_school_candidates(cand[order], pinned=highlight)
             self._labels.set_district_counts(None)
         else:
             self._labels.set_school_candidates(np.zeros(0, dtype=np.intp))
