@@ -28,9 +28,12 @@ from console.import_dialog import ImportController
 from console.main_window import MainWindow
 from console.pages.agents_page import AgentsPage
 from console.pages.map_page import MapPage
+from console.pages.wall_page import WallPage
 from console.settings import ConsoleSettings, resolve_data_dir, resolve_database_url, settings_path
 from console.startup import CityData, StartupResult, StartupSequence, UserMessage, load_city
 from console.theme import apply_theme
+from console.video.demo_streams import DemoStreams
+from console.video.pool import PlayerPool
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +43,9 @@ EXIT_USAGE = 2
 INTERACTIVE_MARKER = "SAFECAMPUS_INTERACTIVE"
 MAP_PAGE = "map"
 AGENTS_PAGE = "agents"
+WALL_PAGE = "wall"
+# One decoding worker process per core of the reference workstation (docs/video.md).
+PLAYER_WORKERS = 2
 
 
 def process_start_monotonic() -> float | None:
@@ -95,6 +101,20 @@ class Console(QObject):
         self.map_page = MapPage(self.bridge, self.window)
         self.window.add_page(
             MAP_PAGE, self.map_page, lambda: QCoreApplication.translate("MainWindow", "City map")
+        )
+        # The wall's player workers start only when the page is first shown.
+        self.wall_page = WallPage(
+            self.bridge,
+            data_dir,
+            pool_factory=lambda: PlayerPool(workers=PLAYER_WORKERS),
+            operator=options.operator,
+            parent=self.window,
+        )
+        self.window.add_page(
+            WALL_PAGE, self.wall_page, lambda: QCoreApplication.translate("MainWindow", "Video wall")
+        )
+        self.demo_streams: DemoStreams | None = (
+            DemoStreams(self.database_url, data_dir) if options.demo and not options.no_streams else None
         )
         self.network = SchoolNetwork(options, data_dir, self.database_url, self, hub_overrides)
         self.map_page.set_hub(self.network.bridge)
@@ -154,6 +174,9 @@ class Console(QObject):
     def shutdown(self) -> None:
         """Stop the school network and the database worker, close the window (saves the layout)."""
         self._screenshot_timer.stop()
+        self.wall_page.shutdown()
+        if self.demo_streams is not None:
+            self.demo_streams.stop()
         self.network.shutdown()
         self.bridge.shutdown()
         if self.window.isVisible():
@@ -165,6 +188,8 @@ class Console(QObject):
         self._backend = result.backend
         self.map_page.set_boundaries(result.boundaries)
         self._apply_city(result.city)
+        if self.demo_streams is not None:
+            self.demo_streams.start()
         self.window.status.hide_progress()
         self.window.set_import_enabled(True)
         self.network.start(result.city.totals.schools)
@@ -174,6 +199,7 @@ class Console(QObject):
     def _apply_city(self, city: CityData) -> None:
         self.map_page.set_city(city)
         self.agents_page.set_schools(city.schools)
+        self.wall_page.load_catalog()
         self.window.status.set_database(self._backend, city.totals.schools, city.totals.cameras)
 
     def reload_city(self) -> None:

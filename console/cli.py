@@ -17,7 +17,7 @@ LANGUAGES = ("zh_CN", "en")
 DATABASE_URL_ENV = "SAFECAMPUS_DATABASE_URL"
 NO_DIALOGS_ENV = "SAFECAMPUS_NO_DIALOGS"
 DEMO_SCHOOLS = 3700
-PAGES = ("map", "agents")
+PAGES = ("map", "wall", "agents")
 HUB_ENDPOINT = re.compile(r"^tcp://[^\s:/]+:\d{1,5}$")
 
 
@@ -42,6 +42,7 @@ class Options:
     hub_public_key: Path | None
     console_key: Path | None  # None: <data folder>/keys/console.key
     no_fleet: bool
+    no_streams: bool
     operator: str
     screenshot_delay: float
     start_page: str | None
@@ -137,6 +138,11 @@ def build_parser() -> argparse.ArgumentParser:
     network.add_argument(
         "--no-fleet", action="store_true", help="with --demo: do not start the simulated school agents"
     )
+    parser.add_argument(
+        "--no-streams",
+        action="store_true",
+        help="with --demo: do not start the simulated camera streams",
+    )
     network.add_argument(
         "--operator",
         metavar="NAME",
@@ -204,6 +210,7 @@ def parse_options(argv: list[str], environ: dict[str, str] | None = None) -> Opt
         hub_public_key=hub_public_key,
         console_key=ns.console_key.expanduser().resolve() if ns.console_key else None,
         no_fleet=ns.no_fleet,
+        no_streams=ns.no_streams,
         operator=operator,
         screenshot_delay=ns.screenshot_delay,
         start_page=ns.page,

@@ -115,11 +115,19 @@ class StreamPlayer(QObject):
         buffer = self._buffer
         if buffer is None:
             return None
-        info, pixels = buffer.copy_current()
+        info = buffer.info()
         if info.counter == 0 or (only_new and info.counter == self._last_counter):
             return None
         self._last_counter = info.counter
-        image = QImage(pixels, info.width, info.height, info.pitch, QImage.Format.Format_RGB32).copy()
+        # One copy, straight out of shared memory (a wall takes ~1,000 of these a second).
+        start = buffer.picture_offset(info.current)
+        memory = buffer.shm.buf
+        assert memory is not None
+        view = memory[start : start + info.pitch * info.height]
+        try:
+            image = QImage(view, info.width, info.height, info.pitch, QImage.Format.Format_RGB32).copy()
+        finally:
+            view.release()
         return VideoFrame(image, info.counter, info.timestamp)
 
     def _set_health(self, state: Health | str, reason: str) -> None:

@@ -9,17 +9,27 @@ starts in a fraction of a second and holds only libvlc.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 from multiprocessing.connection import Connection
 
 from console.video.host import Health, PlayerHost, PlayRequest, WatchdogPolicy
 
+WORKER_NICENESS = 5
+
 
 def worker_main(conn: Connection, policy: WatchdogPolicy, log_level: int = logging.INFO) -> None:
     logging.basicConfig(
         level=log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s video-worker: %(message)s"
     )
+    try:
+        # Decoding yields to the console's GUI thread: on a saturated workstation a late frame is
+        # better than a late click (libvlc runs several threads per player, and the scheduler
+        # shares the CPU per thread).
+        os.nice(WORKER_NICENESS)
+    except OSError:
+        pass
     send_lock = threading.Lock()
 
     def on_health(player_id: int, state: Health, reason: str) -> None:

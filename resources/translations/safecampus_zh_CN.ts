@@ -390,6 +390,10 @@ The details are in the log file:
             <translation>城市地图</translation>
         </message>
         <message>
+            <source>Video wall</source>
+            <translation>视频墙</translation>
+        </message>
+        <message>
             <source>School agents (%1 pending)</source>
             <translation>学校终端（%1 待审批）</translation>
         </message>

@@ -37,7 +37,7 @@ def make_console(
         options = parse_options(
             [
                 *("--demo", "--demo-schools", str(SMALL_CITY), "--language", "en"),
-                *("--no-dialogs", "--no-fleet", *args),
+                *("--no-dialogs", "--no-fleet", "--no-streams", *args),
             ]
         )
         options = replace(options, **overrides)  # type: ignore[arg-type]

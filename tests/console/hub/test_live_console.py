@@ -69,7 +69,7 @@ def test_agents_page_lists_a_pending_request_and_accept_lets_the_agent_in(live_c
     qtbot.waitUntil(lambda: page.model.agent_by_key(enroller.key) is not None, timeout=5000)
     assert page.model.agent_by_key(enroller.key).status == "pending"
     assert page.pending_count() == 1
-    assert window.navigation.item(1).text() == "School agents (1 pending)"
+    assert window.navigation.item(window.page_keys().index("agents")).text() == "School agents (1 pending)"
     page.status_filter.setCurrentIndex(page.status_filter.findData("pending"))
     assert page.proxy.rowCount() == 1
     assert page.select_agent(enroller.key)
@@ -85,7 +85,7 @@ def test_agents_page_lists_a_pending_request_and_accept_lets_the_agent_in(live_c
     assert accepted.decided_by == "王伟"
     assert page.message_label.text() == f"School {code}: the agent is now Accepted."
     assert page.pending_count() == 0
-    assert window.navigation.item(1).text() == "School agents"
+    assert window.navigation.item(window.page_keys().index("agents")).text() == "School agents"
     assert asked[0].startswith("Accept this agent?|School: " + code)
     # The hub's allow-list now lets this key in on the agent socket.
     agent = fake_agents(hub.agent_endpoint, hub.public_key, enroller.keypair)

@@ -1,0 +1,206 @@
+"""The overview tier's player: keyframes only, decoded by libavcodec, scaled once, into the tile's buffer.
+
+libvlc with `:avcodec-skip-frame=3` still calls the display callback 15 times a second with the
+last keyframe, converted and scaled again each time, and with hundreds of players those callbacks
+fight for the worker's GIL until its watchdog starves (measured: 324 overview tiles saturated
+both cores and most tiles never reported live). Here each tile decodes only the keyframes (one a
+second at the default shapes), scales each once to the tile and copies it into the buffer's back
+picture, then publishes it. Per tile that is the keyframe-only decode plus one small scale a second.
+
+Two ways, same surface (play() -> 0/-1, stop(), release(); errors and the end of the stream raise
+the host's flags):
+- PyAV (libavcodec in this process, one thread per tile; its demux and decode release the GIL).
+  Starts in milliseconds, so a 324-tile overview shows pictures about a second after it opens.
+- Otherwise one `ffmpeg -threads 1 -skip_frame nokey` process per tile writing raw BGRA to a pipe
+  (same CPU per picture, but starting hundreds of processes takes tens of seconds on 2 cores).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+import threading
+from typing import Any
+
+from console.video.frames import FrameBuffer
+
+log = logging.getLogger(__name__)
+
+FFMPEG = shutil.which("ffmpeg")
+OPEN_TIMEOUT_S = 5.0
+READ_TIMEOUT_S = 5.0
+
+try:  # optional: the fast way
+    import av
+    import numpy as np
+
+    HAVE_PYAV = True
+except ImportError:  # pragma: no cover - depends on the installation
+    HAVE_PYAV = False
+
+
+def stills_available() -> bool:
+    return HAVE_PYAV or FFMPEG is not None
+
+
+def make_still_player(
+    url: str, buffer: FrameBuffer, flags: dict[str, bool]
+) -> PyAvStillPlayer | KeyframeStillPlayer:
+    if HAVE_PYAV:
+        return PyAvStillPlayer(url, buffer, flags)
+    return KeyframeStillPlayer(url, buffer, flags)
+
+
+class PyAvStillPlayer:
+    def __init__(self, url: str, buffer: FrameBuffer, flags: dict[str, bool]) -> None:
+        self.url = url
+        self.buffer = buffer
+        self.flags = flags
+        self._stop: threading.Event | None = None
+        self._thread: threading.Thread | None = None
+
+    def play(self) -> int:
+        self.stop()
+        stop = self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(stop,), name="video-still", daemon=True)
+        self._thread.start()
+        return 0
+
+    def _run(self, stop: threading.Event) -> None:
+        buffer = self.buffer
+        memory = buffer.shm.buf
+        assert memory is not None
+        size = buffer.width * buffer.height * 4
+        pictures = [
+            np.frombuffer(memory, dtype=np.uint8, count=size, offset=buffer.picture_offset(i)).reshape(
+                buffer.height, buffer.width, 4
+            )
+            for i in (0, 1)
+        ]
+        container: Any = None
+        outcome = "ended"
+        try:
+            container = av.open(
+                self.url,
+                options={"probesize": "32768", "analyzeduration": "0", "fflags": "nobuffer"},
+                timeout=(OPEN_TIMEOUT_S, READ_TIMEOUT_S),
+            )
+            stream = container.streams.video[0]
+            stream.codec_context.skip_frame = "NONKEY"
+            stream.codec_context.thread_count = 1
+            for packet in container.demux(stream):
+                if stop.is_set():
+                    return
+                for frame in packet.decode():
+                    picture = frame.to_ndarray(
+                        width=buffer.width, height=buffer.height, format="bgra", interpolation="FAST_BILINEAR"
+                    )
+                    index = 1 - buffer.info().current
+                    pictures[index][...] = picture
+                    buffer.publish(index)
+        except (av.FFmpegError, OSError, IndexError, ValueError) as exc:
+            if not stop.is_set():
+                log.info("keyframe player for %s: %s", self.url, exc)
+            outcome = "error"
+        finally:
+            pictures.clear()
+            if container is not None:
+                container.close()
+        if not stop.is_set():
+            self.flags[outcome] = True
+
+    def stop(self) -> None:
+        stop, thread = self._stop, self._thread
+        self._stop = self._thread = None
+        if stop is not None:
+            stop.set()
+        if thread is not None:
+            # A packet arrives every frame period, so the thread notices within ~0.1 s; it is a
+            # daemon and holds the buffer's mapping alive until then.
+            thread.join(0.2)
+
+    def release(self) -> None:
+        self.stop()
+
+
+class KeyframeStillPlayer:
+    def __init__(self, url: str, buffer: FrameBuffer, flags: dict[str, bool]) -> None:
+        self.url = url
+        self.buffer = buffer
+        self.flags = flags
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._reader: threading.Thread | None = None
+
+    def command(self) -> list[str]:
+        b = self.buffer
+        return [
+            str(FFMPEG), "-hide_banner", "-nostdin", "-loglevel", "error", "-threads", "1",
+            "-skip_frame", "nokey", "-fflags", "nobuffer", "-probesize", "32768",
+            "-analyzeduration", "0", "-i", self.url, "-an", "-fps_mode", "passthrough",
+            "-vf", f"scale={b.width}:{b.height}:flags=fast_bilinear", "-pix_fmt", "bgra",
+            "-f", "rawvideo", "pipe:1",
+        ]  # fmt: skip
+
+    def play(self) -> int:
+        self.stop()
+        try:
+            proc = subprocess.Popen(
+                self.command(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL
+            )
+        except OSError as exc:
+            log.info("keyframe player for %s cannot start ffmpeg: %s", self.url, exc)
+            return -1
+        self._proc = proc
+        self._reader = threading.Thread(
+            target=self._read, args=(proc,), name="video-still-reader", daemon=True
+        )
+        self._reader.start()
+        return 0
+
+    def _read(self, proc: subprocess.Popen[bytes]) -> None:
+        buffer = self.buffer
+        size = buffer.width * buffer.height * 4
+        stdout = proc.stdout
+        assert stdout is not None
+        memory = buffer.shm.buf
+        assert memory is not None
+        while True:
+            index = 1 - buffer.info().current
+            start = buffer.picture_offset(index)
+            view = memory[start : start + size]
+            got = 0
+            try:
+                while got < size:
+                    n = stdout.readinto(view[got:])
+                    if not n:
+                        break
+                    got += n
+            except (OSError, ValueError):
+                got = -1
+            finally:
+                view.release()
+            if got != size:
+                break
+            buffer.publish(index)
+        code = proc.wait()
+        if self._proc is proc:  # not stopped on purpose
+            self.flags["ended" if code == 0 else "error"] = True
+
+    def stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(2)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(2)
+        reader, self._reader = self._reader, None
+        if reader is not None:
+            reader.join(2)  # ffmpeg is gone, so its pipe ends and the reader returns
+        if proc is not None and proc.stdout is not None:
+            proc.stdout.close()
+
+    def release(self) -> None:
+        self.stop()
