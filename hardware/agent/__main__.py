@@ -1,0 +1,5 @@
+import sys
+
+from hardware.agent.cli import main
+
+sys.exit(main())

@@ -1,0 +1,5 @@
+import sys
+
+from hardware.fleet.cli import main
+
+sys.exit(main())

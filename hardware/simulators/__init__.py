@@ -1,0 +1,1 @@
+"""Simulated devices with the same adapter interface, for demos, tests and the fleet simulator."""
