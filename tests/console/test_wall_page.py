@@ -158,10 +158,9 @@ def test_tiles_show_the_simulators_moving_pictures(qtbot, make_page) -> None:
     first = [pixels(wall.tile_image(i))[:100, :400] for i in (0, 1)]
     assert first[0].std() > 20  # a picture, not a flat colour
     assert np.abs(first[0] - first[1]).mean() > 10  # two cameras, two different pictures
-    seen = wall.frames_shown[0]
-    qtbot.waitUntil(lambda: wall.frames_shown[0] >= seen + 5, timeout=5_000)
-    later = pixels(wall.tile_image(0))
-    assert np.abs(later - start).mean() > 1  # it moves
+    # It moves: within a few seconds the tile shows a different picture (libvlc may hand over the
+    # same picture more than once when the machine is busy, so counting frames is not enough).
+    qtbot.waitUntil(lambda: np.abs(pixels(wall.tile_image(0)) - start).mean() > 1, timeout=5_000)
     grabbed = pixels(wall.grab().toImage())
     rect = wall.tile_rect(0)
     assert grabbed[rect.center().y(), rect.center().x() * 4 : rect.center().x() * 4 + 3].sum() > 0
