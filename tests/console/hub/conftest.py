@@ -87,20 +87,7 @@ def fake_agents() -> Iterator[Callable[..., FakeAgent]]:
         agent.close()
 
 
-def enroll_pending(hub: Hub, make_agent: Callable[..., FakeAgent], school: str) -> FakeAgent:
-    """A fake agent whose enrollment for *school* waits for an administrator."""
-    token = hub.create_enrollment_token(school, operator="test")
-    enroller = make_agent(hub.enroll_endpoint, hub.public_key)
-    reply = enroller.enroll(school, token)
-    assert reply.status == "pending", reply
-    return enroller
 
-
-def enroll_accepted(hub: Hub, make_agent: Callable[..., FakeAgent], school: str) -> FakeAgent:
-    """A fake agent enrolled and accepted for *school*, connected to the agent socket."""
-    enroller = enroll_pending(hub, make_agent, school)
-    hub.decide_enrollment(enroller.keypair.public, "accept", operator="admin")
-    return make_agent(hub.agent_endpoint, hub.public_key, enroller.keypair)
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ from console.hub.bridge import WORKER_THREAD_NAME, HubBridge, HubLink, HubReply,
 from services.hub.config import HubConfig
 from services.hub.server import Hub
 from services.protocol.console_messages import Snapshot
-from tests.console.hub.conftest import FAST_HUB, enroll_accepted, enroll_pending
+from tests.console.hub.conftest import FAST_HUB
+from tests.services.hub.fake_agent import enroll_accepted, enroll_pending
 
 pytestmark = pytest.mark.gui
 

@@ -8,7 +8,7 @@ import pytest
 from services.hub.config import Target
 from services.protocol.agent_messages import Command, CommandAck, EnrollReply, Heartbeat, Welcome
 from services.school_state import SchoolState
-from tests.console.hub.conftest import enroll_accepted, enroll_pending
+from tests.services.hub.fake_agent import enroll_accepted, enroll_pending
 
 pytestmark = pytest.mark.gui
 

@@ -67,11 +67,3 @@ def agents() -> Iterator[Callable[..., FakeAgent]]:
         agent.close()
 
 
-def enroll_accepted(hub: Hub, make_agent: Callable[..., FakeAgent], school: str) -> FakeAgent:
-    """An agent enrolled through the enrollment socket and accepted; connected to the agent socket."""
-    token = hub.create_enrollment_token(school, operator="test")
-    enroller = make_agent(hub.enroll_endpoint, hub.public_key)
-    reply = enroller.enroll(school, token)
-    assert reply.status == "pending", reply
-    hub.decide_enrollment(enroller.keypair.public, "accept", operator="admin")
-    return make_agent(hub.agent_endpoint, hub.public_key, enroller.keypair)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 import zmq
@@ -21,6 +22,9 @@ from services.protocol.agent_messages import (
 from services.protocol.codec import Sequencer, encode, header_fields
 from services.protocol.envelope import Message
 from services.protocol.keys import KeyPair, generate
+
+if TYPE_CHECKING:
+    from services.hub.server import Hub
 
 FromHub = Welcome | Command | EventAck | Error | EnrollReply
 _decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(FromHub)
@@ -115,3 +119,19 @@ class FakeAgent:
 
     def close(self) -> None:
         self.sock.close(linger=0)
+
+
+def enroll_pending(hub: Hub, make_agent: Callable[..., FakeAgent], school: str) -> FakeAgent:
+    """A fake agent whose enrollment for *school* waits for an administrator."""
+    token = hub.create_enrollment_token(school, operator="test")
+    enroller = make_agent(hub.enroll_endpoint, hub.public_key)
+    reply = enroller.enroll(school, token)
+    assert reply.status == "pending", reply
+    return enroller
+
+
+def enroll_accepted(hub: Hub, make_agent: Callable[..., FakeAgent], school: str) -> FakeAgent:
+    """A fake agent enrolled through the enrollment socket and accepted; connected to the agent socket."""
+    enroller = enroll_pending(hub, make_agent, school)
+    hub.decide_enrollment(enroller.keypair.public, "accept", operator="admin")
+    return make_agent(hub.agent_endpoint, hub.public_key, enroller.keypair)

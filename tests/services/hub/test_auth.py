@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services.protocol.agent_messages import Error, Heartbeat, Hello
-from tests.services.hub.conftest import enroll_accepted
-from tests.services.hub.fake_agent import FakeAgent
+from tests.services.hub.fake_agent import FakeAgent, enroll_accepted
 
 
 def test_unknown_key_is_refused_at_connect(hub, agents):

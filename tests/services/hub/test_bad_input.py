@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from services.protocol.agent_messages import Error, Heartbeat, Welcome
 from services.protocol.envelope import MAX_FRAME_BYTES
-from tests.services.hub.conftest import enroll_accepted
+from tests.services.hub.fake_agent import enroll_accepted
 
 BAD = r"agent socket: |enroll socket: |more bad messages"
 

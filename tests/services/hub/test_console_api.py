@@ -14,7 +14,7 @@ from services.protocol.agent_messages import Command, CommandAck, Event
 from services.protocol.codec import header_fields
 from services.protocol.console_messages import Snapshot, Update
 from services.protocol.keys import generate
-from tests.services.hub.conftest import enroll_accepted
+from tests.services.hub.fake_agent import enroll_accepted
 
 CONSOLE = generate()
 

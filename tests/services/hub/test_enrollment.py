@@ -11,7 +11,7 @@ from services.db.network_models import AgentEnrollment, EnrollmentToken
 from services.hub.enrollment import hash_token
 from services.hub.errors import HubRequestError
 from services.protocol.agent_messages import EnrollReply, Error, Heartbeat
-from tests.services.hub.conftest import enroll_accepted
+from tests.services.hub.fake_agent import enroll_accepted
 
 
 def test_token_pending_accepted_then_hello_works(database_url, hub_factory, agents):

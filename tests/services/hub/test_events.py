@@ -15,8 +15,8 @@ from sqlalchemy import create_engine, select
 
 from services.db.network_models import AgentEvent
 from services.protocol.agent_messages import Error, Event, EventAck, Hello
-from tests.services.hub.conftest import enroll_accepted, make_config
-from tests.services.hub.fake_agent import FakeAgent
+from tests.services.hub.conftest import make_config
+from tests.services.hub.fake_agent import FakeAgent, enroll_accepted
 
 REPO = Path(__file__).resolve().parents[3]
 

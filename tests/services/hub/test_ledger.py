@@ -11,7 +11,7 @@ from services.db.models import District, School, SchoolType
 from services.db.network_models import CommandDelivery, CommandRecord
 from services.hub.config import Target
 from services.protocol.agent_messages import Command, CommandAck
-from tests.services.hub.conftest import enroll_accepted
+from tests.services.hub.fake_agent import enroll_accepted
 
 
 def _wait_state(hub, command_id, school, state, timeout=3.0):
