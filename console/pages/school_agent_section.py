@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import msgspec
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -23,51 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.domain_names import delivery_state_name, device_kind_name, device_state_name, presence_name
 from console.pages.agents_model import format_time, status_name
 from services.protocol.console_messages import DeliveryUpdate, SchoolPresence
-
-
-def presence_name(presence: str) -> str:
-    names = {
-        "online": QCoreApplication.translate("PresenceName", "Online"),
-        "late": QCoreApplication.translate("PresenceName", "Late (heartbeat overdue)"),
-        "offline": QCoreApplication.translate("PresenceName", "Offline"),
-    }
-    return names.get(presence, presence)
-
-
-def delivery_state_name(state: str) -> str:
-    names = {
-        "queued": QCoreApplication.translate("DeliveryStateName", "Queued"),
-        "not_connected": QCoreApplication.translate("DeliveryStateName", "Not connected"),
-        "sent": QCoreApplication.translate("DeliveryStateName", "Sent, no answer yet"),
-        "received": QCoreApplication.translate("DeliveryStateName", "Received"),
-        "executing": QCoreApplication.translate("DeliveryStateName", "Executing"),
-        "done": QCoreApplication.translate("DeliveryStateName", "Done"),
-        "failed": QCoreApplication.translate("DeliveryStateName", "Failed"),
-        "expired": QCoreApplication.translate("DeliveryStateName", "Expired"),
-    }
-    return names.get(state, state)
-
-
-def device_state_name(state: str) -> str:
-    names = {
-        "ok": QCoreApplication.translate("DeviceStateName", "OK"),
-        "degraded": QCoreApplication.translate("DeviceStateName", "Degraded"),
-        "fault": QCoreApplication.translate("DeviceStateName", "Fault"),
-        "restarting": QCoreApplication.translate("DeviceStateName", "Restarting"),
-    }
-    return names.get(state, state)
-
-
-def device_kind_name(kind: str) -> str:
-    names = {
-        "camera": QCoreApplication.translate("DeviceKindName", "Camera"),
-        "pa": QCoreApplication.translate("DeviceKindName", "PA / broadcast"),
-        "alarm_input": QCoreApplication.translate("DeviceKindName", "Alarm input"),
-        "patrol_reader": QCoreApplication.translate("DeviceKindName", "Patrol reader"),
-    }
-    return names.get(kind, kind)
 
 
 def _table(parent: QWidget, columns: int) -> QTableWidget:
