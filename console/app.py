@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
+import socket
 import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QSocketNotifier, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from console.app_logging import UnexpectedErrorHook, setup_logging
@@ -298,6 +300,36 @@ def _dialogs_wanted(argv: list[str]) -> bool:
     return not sys.stderr.isatty()
 
 
+def quit_on_termination_signals(app: QApplication) -> QSocketNotifier:
+    """Turn SIGTERM and SIGINT (Ctrl-C) into a normal quit, so the shutdown path runs and stops the
+    embedded hub, the demo fleet and the stream simulator instead of leaving them orphaned.
+
+    Python runs signal handlers only when the interpreter gets control, which a waiting Qt event
+    loop never gives it; the wake-up fd wakes the loop through a socket notifier instead of a
+    polling timer. Keep the returned notifier alive for as long as the loop runs.
+    """
+    receiver, sender = socket.socketpair()
+    receiver.setblocking(False)
+    sender.setblocking(False)
+    signal.set_wakeup_fd(sender.fileno())
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda _signum, _frame: None)  # the wake-up fd does the work
+    notifier = QSocketNotifier(receiver.fileno(), QSocketNotifier.Type.Read, app)
+
+    def on_signal() -> None:
+        try:
+            received = receiver.recv(64)
+        except BlockingIOError:
+            return
+        if received:
+            log.info("termination signal %s received: shutting down", ", ".join(str(b) for b in received))
+            app.quit()
+
+    notifier.activated.connect(on_signal)
+    notifier.sockets = (receiver, sender)  # type: ignore[attr-defined]  # alive with the notifier
+    return notifier
+
+
 def main(argv: list[str] | None = None, *, started_at: float | None = None) -> int:
     started_at = started_at if started_at is not None else time.monotonic()
     args = list(sys.argv[1:] if argv is None else argv)
@@ -356,12 +388,14 @@ def main(argv: list[str] | None = None, *, started_at: float | None = None) -> i
         console.screenshotSaved.connect(lambda _ok: app.exit(EXIT_OK))
     elif options.exit_after_interactive:
         console.interactive.connect(lambda: app.exit(EXIT_OK))
+    termination = quit_on_termination_signals(app)
     try:
         console.start()
         code = app.exec()
     finally:
         console.shutdown()
         hook.uninstall()
+        termination.setEnabled(False)
     code = console.exit_code if console.exit_code != EXIT_OK else code
     log.info("SafeCampus console stopped (exit code %d)", code)
     return code

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -160,3 +162,56 @@ def test_console_starts_on_sqlite_and_postgresql(database_url, make_console, qtb
     backend = "PostgreSQL" if database_url.startswith("postgresql") else "SQLite"
     assert backend in console.window.status.database_label.text()
     assert console.map_page.school_count() == SMALL_CITY
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    """Ids of live processes whose command line contains *text* (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if text in cmdline and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.slow
+def test_sigterm_shuts_down_cleanly_and_stops_the_demo_fleet(tmp_path):
+    """A console ended by SIGTERM (a service manager, a closed terminal) runs its normal shutdown:
+    exit code 0, and the demo fleet it started does not outlive it."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", SAFECAMPUS_NO_DIALOGS="1")
+    env.pop("SAFECAMPUS_DATABASE_URL", None)
+    env["SAFECAMPUS_SETTINGS_DIR"] = str(tmp_path / "settings")
+    data_dir = tmp_path / "sigterm-data"
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py"), "--data-dir", str(data_dir), "--demo",
+         "--demo-schools", str(SMALL_CITY), "--no-streams", "--startup-report"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("SAFECAMPUS_INTERACTIVE"):
+                break
+        # The fleet simulator is started once the hub is up; wait until it runs.
+        deadline = time.monotonic() + 30
+        while not _processes_mentioning(f"--folder {data_dir}") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _processes_mentioning(f"--folder {data_dir}"), "the demo fleet never started"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+    deadline = time.monotonic() + 15
+    while _processes_mentioning(str(data_dir)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _processes_mentioning(str(data_dir)), "processes outlived the console"
