@@ -1,0 +1,1 @@
+"""Operators, roles, permissions, login sessions and the audit record (docs/access.md)."""
