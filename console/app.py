@@ -21,12 +21,15 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QObject, QSocketNotifier, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from console.access.audit_page import AuditPage
+from console.access.operators_page import OperatorsPage
 from console.app_logging import UnexpectedErrorHook, setup_logging
 from console.cli import NO_DIALOGS_ENV, Options, UsageError, parse_options
 from console.db_bridge import DatabaseBridge
 from console.hub.network import SchoolNetwork
 from console.i18n import DEFAULT_LANGUAGE, Translations
 from console.import_dialog import ImportController
+from console.login_flow import LoginFlow
 from console.main_window import MainWindow
 from console.pages.agents_page import AgentsPage
 from console.pages.map_page import MapPage
@@ -46,6 +49,14 @@ INTERACTIVE_MARKER = "SAFECAMPUS_INTERACTIVE"
 MAP_PAGE = "map"
 AGENTS_PAGE = "agents"
 WALL_PAGE = "wall"
+OPERATORS_PAGE = "operators"
+AUDIT_PAGE = "audit"
+# Pages only some roles see (the hub refuses their requests to everyone else anyway).
+PAGE_PERMISSIONS = {
+    AGENTS_PAGE: "manage_agents",
+    OPERATORS_PAGE: "manage_operators",
+    AUDIT_PAGE: "read_audit",
+}
 # One decoding worker process per core of the reference workstation (docs/video.md).
 PLAYER_WORKERS = 2
 
@@ -123,6 +134,19 @@ class Console(QObject):
         self.agents_page = AgentsPage(self.network.bridge, self.window)
         self.window.add_page(AGENTS_PAGE, self.agents_page, self._agents_title)
         self.agents_page.pendingCountChanged.connect(lambda _n: self.window.refresh_page_titles())
+        self.operators_page = OperatorsPage(self.network.bridge, self.window)
+        self.window.add_page(
+            OPERATORS_PAGE, self.operators_page, lambda: QCoreApplication.translate("MainWindow", "Operators")
+        )
+        self.audit_page = AuditPage(self.network.bridge, self.window)
+        self.window.add_page(
+            AUDIT_PAGE, self.audit_page, lambda: QCoreApplication.translate("MainWindow", "Audit record")
+        )
+        self.login = LoginFlow(self.network.bridge, self.bridge, self.window, options, self)
+        self.login.operatorChanged.connect(self._on_operator_changed)
+        self.window.lockRequested.connect(self.login.lock)
+        self.window.logoutRequested.connect(self.login.log_out)
+        self._on_operator_changed("")
         self.network.stateChanged.connect(self.window.status.set_hub_state)
         self.network.fleetFailed.connect(lambda text: self.window.status.showMessage(text))
         self.network.bridge.snapshot.connect(self._check_all_online)
@@ -146,6 +170,17 @@ class Console(QObject):
         self._screenshot_timer.setObjectName("screenshotTimer")
         self._screenshot_timer.setSingleShot(True)
         self._screenshot_timer.timeout.connect(self._take_screenshot)
+
+    def _on_operator_changed(self, text: str) -> None:
+        """Show the operator in the status bar and only the pages their role may use."""
+        self.window.status.set_operator(text)
+        operator = self.login.operator
+        for key, permission in PAGE_PERMISSIONS.items():
+            self.window.set_page_allowed(key, operator.may(permission))
+        self.window.lock_action.setEnabled(operator.is_logged_in)
+        self.window.logout_action.setEnabled(operator.is_logged_in)
+        if operator.may("manage_operators"):
+            self.operators_page.refresh()
 
     def _agents_title(self) -> str:
         pending = self.agents_page.pending_count()
@@ -176,6 +211,8 @@ class Console(QObject):
     def shutdown(self) -> None:
         """Stop the school network and the database worker, close the window (saves the layout)."""
         self._screenshot_timer.stop()
+        self.login.shutdown()
+        self.audit_page.shutdown()
         self.wall_page.shutdown()
         if self.demo_streams is not None:
             self.demo_streams.stop()
@@ -195,10 +232,12 @@ class Console(QObject):
         self.window.status.hide_progress()
         self.window.set_import_enabled(True)
         self.network.start(result.city.totals.schools)
+        self.login.start(result.operators)
         # Interactive means the event loop has come round again after the map was filled.
         QTimer.singleShot(0, self._on_interactive)
 
     def _apply_city(self, city: CityData) -> None:
+        self.operators_page.set_districts(city.districts)
         self.map_page.set_city(city)
         self.agents_page.set_schools(city.schools)
         self.wall_page.load_catalog()

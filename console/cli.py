@@ -15,9 +15,10 @@ from pathlib import Path
 
 LANGUAGES = ("zh_CN", "en")
 DATABASE_URL_ENV = "SAFECAMPUS_DATABASE_URL"
+PASSWORD_ENV = "SAFECAMPUS_PASSWORD"
 NO_DIALOGS_ENV = "SAFECAMPUS_NO_DIALOGS"
 DEMO_SCHOOLS = 3700
-PAGES = ("map", "wall", "agents")
+PAGES = ("map", "wall", "agents", "operators", "audit")
 HUB_ENDPOINT = re.compile(r"^tcp://[^\s:/]+:\d{1,5}$")
 
 
@@ -43,7 +44,8 @@ class Options:
     console_key: Path | None  # None: <data folder>/keys/console.key
     no_fleet: bool
     no_streams: bool
-    operator: str
+    operator: str  # the workstation user, named in the hello (requests name the logged-in operator)
+    login_user: str | None  # log this operator in at start with the password in SAFECAMPUS_PASSWORD
     screenshot_delay: float
     start_page: str | None
 
@@ -146,7 +148,13 @@ def build_parser() -> argparse.ArgumentParser:
     network.add_argument(
         "--operator",
         metavar="NAME",
-        help="the operator named in every request to the hub (default: the login name)",
+        help="the workstation user named when the console connects (default: the login name)",
+    )
+    network.add_argument(
+        "--user",
+        metavar="NAME",
+        help=f"log this operator in at start, with the password from {PASSWORD_ENV} "
+        "(for unattended screens); without it the console asks",
     )
     parser.add_argument(
         "--screenshot-delay",
@@ -157,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--page", choices=PAGES, help="the page shown first (default: the city map)")
     return parser
+
 
 
 def login_name() -> str:
@@ -212,6 +221,7 @@ def parse_options(argv: list[str], environ: dict[str, str] | None = None) -> Opt
         no_fleet=ns.no_fleet,
         no_streams=ns.no_streams,
         operator=operator,
+        login_user=ns.user.strip() if ns.user else None,
         screenshot_delay=ns.screenshot_delay,
         start_page=ns.page,
     )

@@ -52,6 +52,8 @@ class MainWindow(QMainWindow):
     languageRequested = Signal(str)
     importRequested = Signal(str)
     resetLayoutRequested = Signal()
+    lockRequested = Signal()
+    logoutRequested = Signal()
 
     def __init__(self, settings: ConsoleSettings, language: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -108,6 +110,20 @@ class MainWindow(QMainWindow):
     def page_keys(self) -> list[str]:
         return [page.key for page in self._pages]
 
+    def set_page_allowed(self, key: str, allowed: bool) -> None:
+        """Show or hide a page's navigation entry (the operator's role decides); a hidden page that
+        is showing gives way to the first page."""
+        for row, page in enumerate(self._pages):
+            if page.key == key:
+                page.item.setHidden(not allowed)
+                if not allowed and self.navigation.currentRow() == row:
+                    self.navigation.setCurrentRow(0)
+                return
+        raise KeyError(key)
+
+    def is_page_allowed(self, key: str) -> bool:
+        return any(page.key == key and not page.item.isHidden() for page in self._pages)
+
     # --- menus ---------------------------------------------------------------------------------
     def _build_menus(self, language: str) -> None:
         bar = self.menuBar()
@@ -119,8 +135,16 @@ class MainWindow(QMainWindow):
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
+        self.lock_action = QAction(self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(self.lockRequested)
+        self.logout_action = QAction(self)
+        self.logout_action.triggered.connect(self.logoutRequested)
         self.file_menu.addAction(self.import_schools_action)
         self.file_menu.addAction(self.import_cameras_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.lock_action)
+        self.file_menu.addAction(self.logout_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
 
@@ -189,6 +213,8 @@ class MainWindow(QMainWindow):
         self.import_schools_action.setText(self.tr("Import &schools from CSV…"))
         self.import_cameras_action.setText(self.tr("Import &cameras from CSV…"))
         self.quit_action.setText(self.tr("&Quit"))
+        self.lock_action.setText(self.tr("&Lock console"))
+        self.logout_action.setText(self.tr("Log &out"))
         self.view_menu.setTitle(self.tr("&View"))
         self.language_menu.setTitle(self.tr("&Language"))
         self.reset_layout_action.setText(self.tr("&Reset layout"))

@@ -12,8 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
+from sqlalchemy.orm import Session
 
 from console.db_bridge import DatabaseBridge, JobContext
+from services.access.accounts import count_operators
+from services.access.demo_accounts import seed_demo_operators
 from services.db.engine import DatabaseError
 from services.db.records import DistrictRecord, SchoolSummary
 from services.db.repository import Totals, city_totals, count_schools, list_districts, list_school_summaries
@@ -45,6 +48,7 @@ class StartupResult:
     boundaries: tuple[DistrictBoundary, ...]
     city: CityData
     demo_created: bool
+    operators: int = 0  # operator accounts in the database: none means "create the first administrator"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +86,15 @@ def run_startup(
             progress=lambda done, total: ctx.progress(done, total, STEP_SEED),
         )
         demo_created = summary.created
+    with Session(ctx.engine) as session, session.begin():
+        if demo:
+            seed_demo_operators(session)  # the published demo accounts (README)
+        operators = count_operators(session)
     ctx.progress(0, 0, STEP_SCHOOLS)
     city = load_city(ctx)
-    return StartupResult(backend=backend, boundaries=boundaries, city=city, demo_created=demo_created)
+    return StartupResult(
+        backend=backend, boundaries=boundaries, city=city, demo_created=demo_created, operators=operators
+    )
 
 
 def step_text(step: str) -> str:

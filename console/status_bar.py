@@ -24,6 +24,7 @@ class ConsoleStatusBar(QStatusBar):
         self._schools: int | None = None
         self._cameras: int | None = None
         self._progress_text = ""
+        self._operator = ""
 
         self.progress_label = QLabel(self)
         self.progress_bar = QProgressBar(self)
@@ -33,6 +34,9 @@ class ConsoleStatusBar(QStatusBar):
         self.addWidget(self.progress_bar)
         self.hide_progress()
 
+        self.operator_label = QLabel(self)
+        self.operator_label.setObjectName("operatorStatus")
+        self.addPermanentWidget(self.operator_label)
         self.hub_label = QLabel(self)
         self.database_label = QLabel(self)
         self.database_label.setObjectName("databaseStatus")
@@ -54,6 +58,14 @@ class ConsoleStatusBar(QStatusBar):
         self._hub_connected = connected
         self._hub_detail = detail
         self._update_hub()
+
+    def set_operator(self, text: str) -> None:
+        """The logged-in operator as "name (role)", or "" when nobody is logged in."""
+        self._operator = text
+        self._update_operator()
+
+    def _update_operator(self) -> None:
+        self.operator_label.setText(self._operator or self.tr("Not logged in"))
 
     def set_database(self, backend: str, schools: int | None, cameras: int | None) -> None:
         self._backend = backend
@@ -78,6 +90,7 @@ class ConsoleStatusBar(QStatusBar):
 
     # --- text ---------------------------------------------------------------------------------
     def retranslate_ui(self) -> None:
+        self._update_operator()
         self._update_hub()
         self._update_database()
 

@@ -7,7 +7,12 @@ One `HubClient` is owned by one thread (its ZeroMQ socket is not thread-safe). T
   (snapshots, updates in order, replies to `send_request`, resync notices, errors).
 A gap in `update_seq` makes the client drop updates until a fresh snapshot arrives (it
 resubscribes by itself). If the hub restarts, the hub answers with `out_of_state`; the client then
-says hello again and resubscribes, and the next snapshot brings it up to date.
+says hello again, resumes its operator's session with the session token and resubscribes, and the
+next snapshot brings it up to date.
+
+An operator logs in (`login`) before anything else but `login` and `resume`; the client keeps the
+session token and names the logged-in operator in every request. The hub's own CLI key is the
+hub's local administrator and needs no login (the welcome says `local_admin`).
 """
 
 from __future__ import annotations
@@ -54,6 +59,13 @@ class HubClientError(RuntimeError):
 
 
 @dataclass(frozen=True, slots=True)
+class SessionEnded:
+    """The hub no longer accepts this console's operator session (expired, reset or disabled)."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Resync:
     """Updates were lost (expected `expected`, got `received`); a fresh snapshot follows."""
 
@@ -61,7 +73,8 @@ class Resync:
     received: int
 
 
-HubEvent = Snapshot | Update | Reply | Error | Resync | ConsoleWelcome
+HubEvent = Snapshot | Update | Reply | Error | Resync | ConsoleWelcome | SessionEnded
+SESSION_ACTIONS = frozenset({"login", "resume", "logout"})
 
 
 class HubClient:
@@ -78,6 +91,10 @@ class HubClient:
         self.endpoint = endpoint
         self.console_name = console_name
         self.operator = operator
+        self.local_admin = False  # the hub says so in its welcome (its own CLI key)
+        self.session_token = ""
+        self.logged_in: dict[str, Any] | None = None  # the hub's answer to the last login / resume
+        self._session_requests: dict[str, str] = {}  # request id -> login / resume / logout
         self._context = context or zmq.Context.instance()
         self._sock: zmq.Socket[bytes] = self._context.socket(zmq.DEALER)
         self._sock.curve_serverkey = server_public_key
@@ -125,21 +142,40 @@ class HubClient:
             for event in self._receive(min(remaining, 0.5)):
                 if isinstance(event, ConsoleWelcome):
                     self.welcome = event
+                    self.local_admin = event.local_admin
+                    if self.session_token:
+                        # A new connection: take the operator's session back before anything else.
+                        self.logged_in = None
+                        self.send_request("resume", {"session_token": self.session_token})
                     return event
                 if isinstance(event, Error):
                     raise HubClientError(event.code, event.message)
                 self._backlog.append(event)
 
+    @property
+    def authenticated(self) -> bool:
+        return self.local_admin or self.logged_in is not None
+
     def subscribe(self) -> None:
+        """Ask for the snapshot and updates; sent once an operator is logged in (or resumed)."""
         self._subscribed = True
         self._synced_seq = None
-        self._send(Subscribe)
+        if self.authenticated:
+            self._send(Subscribe)
+
+    def login(self, username: str, password: str, timeout: float = 15.0) -> dict[str, Any]:
+        """Log an operator in (blocking); raises HubClientError with the hub's reason."""
+        return self.request("login", {"username": username, "password": password}, timeout=timeout)
 
     def send_request(
         self, action: str, args: dict[str, Any] | None = None, operator: str | None = None
     ) -> str:
         """Send a request; its `Reply` (same request_id) comes out of `poll`."""
         request_id = new_message_id()
+        if action == "login" and args is not None:
+            operator = str(args.get("username", ""))  # a login names the operator logging in
+        if action in SESSION_ACTIONS:
+            self._session_requests[request_id] = action
         self._send(
             Request, request_id=request_id, operator=operator or self.operator, action=action, args=args or {}
         )
@@ -206,6 +242,11 @@ class HubClient:
             events.extend(self._accept(message))
 
     def _accept(self, message: HubEvent) -> list[HubEvent]:
+        if isinstance(message, Reply) and message.request_id in self._session_requests:
+            return self._session_reply(self._session_requests.pop(message.request_id), message)
+        if isinstance(message, ConsoleWelcome):
+            self.welcome = message
+            self.local_admin = message.local_admin
         if isinstance(message, Snapshot):
             if not self._subscribed:
                 return []
@@ -227,7 +268,26 @@ class HubClient:
             # The hub does not know this connection (it restarted): introduce ourselves again.
             log.info("the hub forgot this console (restarted?); saying hello again")
             self._send(ConsoleHello, console_name=self.console_name, operator=self.operator)
-            if self._subscribed:
+            if self.session_token:
+                self.logged_in = None  # until the hub has taken the session back
+                self.send_request("resume", {"session_token": self.session_token})
+            elif self._subscribed:
                 self.subscribe()
             return [message]
         return [message]
+
+    def _session_reply(self, action: str, reply: Reply) -> list[HubEvent]:
+        if reply.ok and action in ("login", "resume"):
+            self.logged_in = dict(reply.result)
+            self.operator = str(reply.result.get("username", self.operator))
+            self.session_token = str(reply.result.get("session_token", "")) or self.session_token
+            if self._subscribed:
+                self.subscribe()
+        elif action == "logout" and reply.ok:
+            self.logged_in = None
+            self.session_token = ""
+        elif action == "resume":
+            self.logged_in = None
+            self.session_token = ""
+            return [reply, SessionEnded(reply.error or "the session has ended")]
+        return [reply]

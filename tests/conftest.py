@@ -55,6 +55,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """Argon2 at production cost takes tens of milliseconds per hash; the suite hashes thousands.
+    Tests that check the production parameters set them themselves."""
+    from argon2.profiles import CHEAPEST
+
+    from services.access import passwords
+
+    passwords.use_parameters(CHEAPEST)
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _fail_on_unexpected_warning_logs(
     request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture

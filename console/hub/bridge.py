@@ -32,7 +32,7 @@ import zmq
 from PySide6.QtCore import QObject, QThread, Signal
 from zmq.utils.monitor import recv_monitor_message
 
-from services.hub_client import HubClient, HubClientError, Resync
+from services.hub_client import HubClient, HubClientError, Resync, SessionEnded
 from services.protocol.agent_messages import Error
 from services.protocol.console_messages import (
     AgentInfo,
@@ -324,6 +324,11 @@ class _Worker(QThread):
                     event.expected,
                     event.received,
                 )
+            elif isinstance(event, SessionEnded):
+                log.info("the hub ended the operator's session: %s", event.reason)
+                self._bridge._session_ended.emit(event.reason)
+            elif isinstance(event, Error) and event.code == "unauthorized":
+                log.info("the hub wants an operator logged in: %s", event.message)
             elif isinstance(event, Error):
                 log.warning("the hub reported an error: %s: %s", event.code, event.message)
             elif isinstance(event, ConsoleWelcome) and not self._welcomed:
@@ -390,9 +395,13 @@ class HubBridge(QObject):
     deliveriesChanged = Signal(object)
     eventsReceived = Signal(object)
     replyReceived = Signal(object)
+    # An operator logged in (the hub's login answer) / the hub ended their session (the reason).
+    loggedIn = Signal(dict)
+    sessionEnded = Signal(str)
     # Private, emitted by the worker and handled here on the GUI thread.
     _reply = Signal(object)
     _state = Signal(str)
+    _session_ended = Signal(str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -401,8 +410,10 @@ class HubBridge(QObject):
         self._next_token = 0
         self._callbacks: dict[int, ReplyCallback] = {}
         self._link_state = LinkState.STOPPED
+        self._operator = ""  # the logged-in operator's user name
         self._reply.connect(self._on_reply)
         self._state.connect(self._on_state)
+        self._session_ended.connect(self._on_session_ended)
 
     # --- life cycle ------------------------------------------------------------------------------
     def start(self, link: HubLink) -> None:
@@ -443,7 +454,15 @@ class HubBridge(QObject):
 
     @property
     def operator(self) -> str:
-        return self._link.operator if self._link is not None else ""
+        """The logged-in operator's user name ("" before login)."""
+        return self._operator
+
+    def login(self, username: str, password: str, on_reply: ReplyCallback | None = None) -> int:
+        """Log an operator in; `loggedIn` follows on success (the password is not kept)."""
+        return self.request("login", {"username": username, "password": password}, on_reply)
+
+    def logout(self, on_reply: ReplyCallback | None = None) -> int:
+        return self.request("logout", {}, on_reply)
 
     # --- requests ------------------------------------------------------------------------------
     def request(
@@ -479,9 +498,24 @@ class HubBridge(QObject):
         callback = self._callbacks.pop(reply.token, None)
         if not reply.ok:
             log.info("hub request %s failed: %s: %s", reply.action, reply.error_code, reply.error)
+        if reply.ok and reply.action == "login":
+            self._operator = str(reply.result.get("username", ""))
+        elif reply.ok and reply.action == "logout":
+            self._operator = ""
         if callback is not None:
             callback(reply)
         self.replyReceived.emit(reply)
+        if reply.ok and reply.action == "login":
+            self.loggedIn.emit(dict(reply.result))
+        elif reply.error_code == "unauthorized" and reply.action != "login" and self._operator:
+            # The hub no longer knows the operator here (password reset, account disabled).
+            self._on_session_ended(reply.error)
+
+    def _on_session_ended(self, reason: str) -> None:
+        if not self._operator:
+            return
+        self._operator = ""
+        self.sessionEnded.emit(reason)
 
     def _on_state(self, value: str) -> None:
         state = LinkState(value)

@@ -128,10 +128,273 @@ Status: %3</source>
         </message>
     </context>
     <context>
+        <name>AuditModel</name>
+        <message>
+            <source>Entry #%1</source>
+            <translation>记录 #%1</translation>
+        </message>
+        <message>
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <source>Operator</source>
+            <translation>操作员</translation>
+        </message>
+        <message>
+            <source>Role</source>
+            <translation>角色</translation>
+        </message>
+        <message>
+            <source>Console</source>
+            <translation>控制台</translation>
+        </message>
+        <message>
+            <source>Action</source>
+            <translation>操作</translation>
+        </message>
+        <message>
+            <source>Target</source>
+            <translation>对象</translation>
+        </message>
+        <message>
+            <source>Result</source>
+            <translation>结果</translation>
+        </message>
+        <message>
+            <source>Details</source>
+            <translation>详情</translation>
+        </message>
+    </context>
+    <context>
+        <name>AuditPage</name>
+        <message>
+            <source>The end of the time range is before its start.</source>
+            <translation>时间范围的结束早于开始。</translation>
+        </message>
+        <message>
+            <source>Searching…</source>
+            <translation>正在查询…</translation>
+        </message>
+        <message>
+            <source>The search failed: %1</source>
+            <translation>查询失败：%1</translation>
+        </message>
+        <message>
+            <source>No entry matches.</source>
+            <translation>没有符合条件的记录。</translation>
+        </message>
+        <message>
+            <source>%1–%2 of %3</source>
+            <translation>第 %1–%2 条，共 %3 条</translation>
+        </message>
+        <message>
+            <source>Verifying the whole record…</source>
+            <translation>正在校验全部审计记录…</translation>
+        </message>
+        <message>
+            <source>Could not verify: %1</source>
+            <translation>无法校验：%1</translation>
+        </message>
+        <message>
+            <source>Record intact: %1 entries checked, up to entry #%2.</source>
+            <translation>记录完整：已校验 %1 条，直至记录 #%2。</translation>
+        </message>
+        <message>
+            <source>Record damaged from entry #%1: %2</source>
+            <translation>记录自 #%1 起遭到破坏：%2</translation>
+        </message>
+        <message>
+            <source>Record damaged: %1</source>
+            <translation>记录遭到破坏：%1</translation>
+        </message>
+        <message>
+            <source>Export the audit record</source>
+            <translation>导出审计记录</translation>
+        </message>
+        <message>
+            <source>CSV files (*.csv)</source>
+            <translation>CSV 文件 (*.csv)</translation>
+        </message>
+        <message>
+            <source>Exporting to %1…</source>
+            <translation>正在导出到 %1…</translation>
+        </message>
+        <message>
+            <source>Export cancelled; no file was written.</source>
+            <translation>导出已取消，未写入文件。</translation>
+        </message>
+        <message>
+            <source>Exported %1 entries to %2.</source>
+            <translation>已导出 %1 条记录到 %2。</translation>
+        </message>
+        <message>
+            <source>The export failed: %1</source>
+            <translation>导出失败：%1</translation>
+        </message>
+        <message>
+            <source>Audit record</source>
+            <translation>审计记录</translation>
+        </message>
+        <message>
+            <source>From:</source>
+            <translation>从：</translation>
+        </message>
+        <message>
+            <source>To:</source>
+            <translation>至：</translation>
+        </message>
+        <message>
+            <source>Until now</source>
+            <translation>至今</translation>
+        </message>
+        <message>
+            <source>Operator:</source>
+            <translation>操作员：</translation>
+        </message>
+        <message>
+            <source>User name</source>
+            <translation>用户名</translation>
+        </message>
+        <message>
+            <source>Action:</source>
+            <translation>操作：</translation>
+        </message>
+        <message>
+            <source>Any action</source>
+            <translation>全部操作</translation>
+        </message>
+        <message>
+            <source>Result:</source>
+            <translation>结果：</translation>
+        </message>
+        <message>
+            <source>Text:</source>
+            <translation>文本：</translation>
+        </message>
+        <message>
+            <source>Target or details contain…</source>
+            <translation>对象或详情包含…</translation>
+        </message>
+        <message>
+            <source>Search</source>
+            <translation>查询</translation>
+        </message>
+        <message>
+            <source>Verify record</source>
+            <translation>校验记录</translation>
+        </message>
+        <message>
+            <source>Export CSV…</source>
+            <translation>导出 CSV…</translation>
+        </message>
+        <message>
+            <source>Cancel export</source>
+            <translation>取消导出</translation>
+        </message>
+        <message>
+            <source>‹ Previous</source>
+            <translation>‹ 上一页</translation>
+        </message>
+        <message>
+            <source>Next ›</source>
+            <translation>下一页 ›</translation>
+        </message>
+        <message>
+            <source>Any result</source>
+            <translation>全部结果</translation>
+        </message>
+    </context>
+    <context>
+        <name>AuditResultName</name>
+        <message>
+            <source>OK</source>
+            <translation>成功</translation>
+        </message>
+        <message>
+            <source>Refused</source>
+            <translation>已拒绝</translation>
+        </message>
+        <message>
+            <source>Failed</source>
+            <translation>失败</translation>
+        </message>
+    </context>
+    <context>
         <name>CameraTree</name>
         <message>
             <source>Search district, school or camera</source>
             <translation>搜索区县、学校或摄像机</translation>
+        </message>
+    </context>
+    <context>
+        <name>ChangePasswordDialog</name>
+        <message>
+            <source>Changing the password…</source>
+            <translation>正在修改密码…</translation>
+        </message>
+        <message>
+            <source>The current password is wrong.</source>
+            <translation>当前密码错误。</translation>
+        </message>
+        <message>
+            <source>Change password</source>
+            <translation>修改密码</translation>
+        </message>
+        <message>
+            <source>Choose a new password for %1.</source>
+            <translation>请为 %1 设置新密码。</translation>
+        </message>
+        <message>
+            <source>Current password:</source>
+            <translation>当前密码：</translation>
+        </message>
+        <message>
+            <source>New password:</source>
+            <translation>新密码：</translation>
+        </message>
+        <message>
+            <source>Repeat new password:</source>
+            <translation>确认新密码：</translation>
+        </message>
+        <message>
+            <source>Password rule: %1</source>
+            <translation>密码要求：%1</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+    </context>
+    <context>
+        <name>CityWideConfirmationDialog</name>
+        <message>
+            <source>Confirm a city-wide action</source>
+            <translation>确认全市范围操作</translation>
+        </message>
+        <message>
+            <source>This action goes to every school in the city.</source>
+            <translation>此操作将发送到全市所有学校。</translation>
+        </message>
+        <message>
+            <source>Action: %1</source>
+            <translation>操作：%1</translation>
+        </message>
+        <message>
+            <source>Schools: %1</source>
+            <translation>学校数：%1</translation>
+        </message>
+        <message>
+            <source>To confirm, type the number of schools (%1) or %2:</source>
+            <translation>请输入学校数（%1）或“%2”以确认：</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>Confirm and send</source>
+            <translation>确认并发送</translation>
         </message>
     </context>
     <context>
@@ -177,6 +440,10 @@ The details are in the log file:
     </context>
     <context>
         <name>ConsoleStatusBar</name>
+        <message>
+            <source>Not logged in</source>
+            <translation>未登录</translation>
+        </message>
         <message>
             <source>Hub: connected</source>
             <translation>中心：已连接</translation>
@@ -306,6 +573,80 @@ The details are in the log file:
         </message>
     </context>
     <context>
+        <name>FirstAdministratorDialog</name>
+        <message>
+            <source>Enter a user name and a display name.</source>
+            <translation>请输入用户名和显示名称。</translation>
+        </message>
+        <message>
+            <source>First administrator</source>
+            <translation>首个管理员</translation>
+        </message>
+        <message>
+            <source>No operator exists yet. Create the first administrator: this account then creates the other operators.</source>
+            <translation>系统中尚无操作员。请创建首个管理员，之后由该账号创建其他操作员。</translation>
+        </message>
+        <message>
+            <source>User name:</source>
+            <translation>用户名：</translation>
+        </message>
+        <message>
+            <source>Display name:</source>
+            <translation>显示名称：</translation>
+        </message>
+        <message>
+            <source>Password:</source>
+            <translation>密码：</translation>
+        </message>
+        <message>
+            <source>Repeat password:</source>
+            <translation>确认密码：</translation>
+        </message>
+        <message>
+            <source>Password rule: %1</source>
+            <translation>密码要求：%1</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>Create administrator</source>
+            <translation>创建管理员</translation>
+        </message>
+    </context>
+    <context>
+        <name>HubError</name>
+        <message>
+            <source>You are not logged in, or the login was refused.</source>
+            <translation>未登录，或登录被拒绝。</translation>
+        </message>
+        <message>
+            <source>Your role does not allow this.</source>
+            <translation>您的角色无权执行此操作。</translation>
+        </message>
+        <message>
+            <source>The hub does not know this item.</source>
+            <translation>中心服务中不存在该项。</translation>
+        </message>
+        <message>
+            <source>This conflicts with the current state.</source>
+            <translation>与当前状态冲突。</translation>
+        </message>
+        <message>
+            <source>The hub is not connected: try again when it is connected.</source>
+            <translation>未连接到中心服务：请在连接后重试。</translation>
+        </message>
+        <message>
+            <source>The hub did not answer in time: try again.</source>
+            <translation>中心服务未及时响应：请重试。</translation>
+        </message>
+        <message>
+            <source>The hub failed to carry this out (internal error).</source>
+            <translation>中心服务执行失败（内部错误）。</translation>
+        </message>
+    </context>
+    <context>
         <name>ImportController</name>
         <message>
             <source>Import schools</source>
@@ -384,6 +725,123 @@ The details are in the log file:
         </message>
     </context>
     <context>
+        <name>LockScreen</name>
+        <message>
+            <source>Enter your password.</source>
+            <translation>请输入密码。</translation>
+        </message>
+        <message>
+            <source>Checking…</source>
+            <translation>正在验证…</translation>
+        </message>
+        <message>
+            <source>Console locked</source>
+            <translation>控制台已锁定</translation>
+        </message>
+        <message>
+            <source>Operator: %1</source>
+            <translation>操作员：%1</translation>
+        </message>
+        <message>
+            <source>Locked after a time without input. Enter your password to go on.</source>
+            <translation>长时间无操作已自动锁定。请输入密码继续。</translation>
+        </message>
+        <message>
+            <source>Password</source>
+            <translation>密码</translation>
+        </message>
+        <message>
+            <source>Unlock</source>
+            <translation>解锁</translation>
+        </message>
+        <message>
+            <source>Switch operator</source>
+            <translation>切换操作员</translation>
+        </message>
+    </context>
+    <context>
+        <name>LoginDialog</name>
+        <message>
+            <source>Click to fill in this account</source>
+            <translation>点击填入此账号</translation>
+        </message>
+        <message>
+            <source>Enter your user name and password.</source>
+            <translation>请输入用户名和密码。</translation>
+        </message>
+        <message>
+            <source>Checking…</source>
+            <translation>正在验证…</translation>
+        </message>
+        <message>
+            <source>Waiting for the hub to connect…</source>
+            <translation>正在等待连接中心服务…</translation>
+        </message>
+        <message>
+            <source>Logging in…</source>
+            <translation>正在登录…</translation>
+        </message>
+        <message>
+            <source>Log in</source>
+            <translation>登录</translation>
+        </message>
+        <message>
+            <source>SafeCampus Command Centre</source>
+            <translation>平安校园指挥中心</translation>
+        </message>
+        <message>
+            <source>Log in with your operator account</source>
+            <translation>请使用操作员账号登录</translation>
+        </message>
+        <message>
+            <source>User name:</source>
+            <translation>用户名：</translation>
+        </message>
+        <message>
+            <source>Password:</source>
+            <translation>密码：</translation>
+        </message>
+        <message>
+            <source>Demo accounts (demo data only; click to fill in)</source>
+            <translation>演示账号（仅限演示数据，点击填入）</translation>
+        </message>
+        <message>
+            <source>User name</source>
+            <translation>用户名</translation>
+        </message>
+        <message>
+            <source>Role</source>
+            <translation>角色</translation>
+        </message>
+        <message>
+            <source>Password</source>
+            <translation>密码</translation>
+        </message>
+    </context>
+    <context>
+        <name>LoginMessages</name>
+        <message>
+            <source>Wrong user name or password.</source>
+            <translation>用户名或密码错误。</translation>
+        </message>
+        <message>
+            <source>Too many failed attempts: this account is locked until %1.</source>
+            <translation>登录失败次数过多：该账号已锁定至 %1。</translation>
+        </message>
+        <message>
+            <source>Too many failed attempts: this account is locked.</source>
+            <translation>登录失败次数过多：该账号已锁定。</translation>
+        </message>
+        <message>
+            <source>This account is disabled. Ask an administrator.</source>
+            <translation>该账号已停用，请联系管理员。</translation>
+        </message>
+        <message>
+            <source>The hub is not connected yet: the login is retried as soon as it connects.</source>
+            <translation>尚未连接到中心服务：连接后将自动重新登录。</translation>
+        </message>
+    </context>
+    <context>
         <name>MainWindow</name>
         <message>
             <source>City map</source>
@@ -392,6 +850,14 @@ The details are in the log file:
         <message>
             <source>Video wall</source>
             <translation>视频墙</translation>
+        </message>
+        <message>
+            <source>Operators</source>
+            <translation>操作员管理</translation>
+        </message>
+        <message>
+            <source>Audit record</source>
+            <translation>审计记录</translation>
         </message>
         <message>
             <source>School agents (%1 pending)</source>
@@ -428,6 +894,14 @@ The details are in the log file:
         <message>
             <source>&amp;Quit</source>
             <translation>退出(&amp;Q)</translation>
+        </message>
+        <message>
+            <source>&amp;Lock console</source>
+            <translation>锁定控制台(&amp;L)</translation>
+        </message>
+        <message>
+            <source>Log &amp;out</source>
+            <translation>注销(&amp;O)</translation>
         </message>
         <message>
             <source>&amp;View</source>
@@ -514,6 +988,304 @@ The details are in the log file:
         </message>
     </context>
     <context>
+        <name>OperatorDialog</name>
+        <message>
+            <source>New operator</source>
+            <translation>新建操作员</translation>
+        </message>
+        <message>
+            <source>Edit operator</source>
+            <translation>编辑操作员</translation>
+        </message>
+        <message>
+            <source>Choose a district…</source>
+            <translation>选择区（市）…</translation>
+        </message>
+        <message>
+            <source>User name:</source>
+            <translation>用户名：</translation>
+        </message>
+        <message>
+            <source>Display name:</source>
+            <translation>显示名称：</translation>
+        </message>
+        <message>
+            <source>Role:</source>
+            <translation>角色：</translation>
+        </message>
+        <message>
+            <source>District:</source>
+            <translation>区（市）：</translation>
+        </message>
+        <message>
+            <source>Password rule: %1</source>
+            <translation>密码要求：%1</translation>
+        </message>
+        <message>
+            <source>Password:</source>
+            <translation>密码：</translation>
+        </message>
+        <message>
+            <source>Repeat password:</source>
+            <translation>确认密码：</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>Create</source>
+            <translation>创建</translation>
+        </message>
+        <message>
+            <source>Save</source>
+            <translation>保存</translation>
+        </message>
+        <message>
+            <source>The user name starts with a letter and has 2 to 32 letters, digits, dots, hyphens or underscores.</source>
+            <translation>用户名须以字母开头，由 2 至 32 个字母、数字、点、连字符或下划线组成。</translation>
+        </message>
+        <message>
+            <source>Enter a display name.</source>
+            <translation>请输入显示名称。</translation>
+        </message>
+        <message>
+            <source>A district viewer needs a district.</source>
+            <translation>区县查看员必须指定所属区（市）。</translation>
+        </message>
+    </context>
+    <context>
+        <name>OperatorsModel</name>
+        <message>
+            <source>Disabled</source>
+            <translation>已停用</translation>
+        </message>
+        <message>
+            <source>Locked until %1</source>
+            <translation>锁定至 %1</translation>
+        </message>
+        <message>
+            <source>Active</source>
+            <translation>正常</translation>
+        </message>
+        <message>
+            <source>Failed logins in a row: %1</source>
+            <translation>连续登录失败：%1 次</translation>
+        </message>
+        <message>
+            <source>Yes</source>
+            <translation>是</translation>
+        </message>
+        <message>
+            <source>User name</source>
+            <translation>用户名</translation>
+        </message>
+        <message>
+            <source>Display name</source>
+            <translation>显示名称</translation>
+        </message>
+        <message>
+            <source>Role</source>
+            <translation>角色</translation>
+        </message>
+        <message>
+            <source>District</source>
+            <translation>区（市）</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Must change password</source>
+            <translation>须修改密码</translation>
+        </message>
+    </context>
+    <context>
+        <name>OperatorsPage</name>
+        <message>
+            <source>Could not load the operators: %1</source>
+            <translation>无法加载操作员列表：%1</translation>
+        </message>
+        <message>
+            <source>Operator %1 created.</source>
+            <translation>已创建操作员 %1。</translation>
+        </message>
+        <message>
+            <source>Operator %1 saved.</source>
+            <translation>已保存操作员 %1。</translation>
+        </message>
+        <message>
+            <source>Nothing changed.</source>
+            <translation>没有修改。</translation>
+        </message>
+        <message>
+            <source>Disable this operator?</source>
+            <translation>停用该操作员？</translation>
+        </message>
+        <message>
+            <source>%1 can no longer log in until an administrator enables the account again.</source>
+            <translation>停用后 %1 将无法登录，直至管理员重新启用该账号。</translation>
+        </message>
+        <message>
+            <source>Operator %1 disabled.</source>
+            <translation>已停用操作员 %1。</translation>
+        </message>
+        <message>
+            <source>Operator %1 enabled.</source>
+            <translation>已启用操作员 %1。</translation>
+        </message>
+        <message>
+            <source>New password set for %1.</source>
+            <translation>已为 %1 设置新密码。</translation>
+        </message>
+        <message>
+            <source>Operator %1 unlocked.</source>
+            <translation>已解锁操作员 %1。</translation>
+        </message>
+        <message>
+            <source>Sending to the hub…</source>
+            <translation>正在发送到中心服务…</translation>
+        </message>
+        <message>
+            <source>The hub refused: %1</source>
+            <translation>中心服务拒绝了请求：%1</translation>
+        </message>
+        <message>
+            <source>Enable</source>
+            <translation>启用</translation>
+        </message>
+        <message>
+            <source>Disable</source>
+            <translation>停用</translation>
+        </message>
+        <message>
+            <source>Operators</source>
+            <translation>操作员管理</translation>
+        </message>
+        <message>
+            <source>New operator…</source>
+            <translation>新建操作员…</translation>
+        </message>
+        <message>
+            <source>Edit…</source>
+            <translation>编辑…</translation>
+        </message>
+        <message>
+            <source>Reset password…</source>
+            <translation>重置密码…</translation>
+        </message>
+        <message>
+            <source>Unlock</source>
+            <translation>解锁</translation>
+        </message>
+        <message>
+            <source>Refresh</source>
+            <translation>刷新</translation>
+        </message>
+    </context>
+    <context>
+        <name>PasswordPolicy</name>
+        <message>
+            <source>At least %1 characters, mixing at least two of letters, digits and other characters, and not containing the user name.</source>
+            <translation>至少 %1 个字符，包含字母、数字、其他字符中的至少两类，且不得包含用户名。</translation>
+        </message>
+        <message>
+            <source>The password is shorter than %1 characters.</source>
+            <translation>密码少于 %1 个字符。</translation>
+        </message>
+        <message>
+            <source>The password is longer than %1 characters.</source>
+            <translation>密码超过 %1 个字符。</translation>
+        </message>
+        <message>
+            <source>The password must not contain the user name.</source>
+            <translation>密码不得包含用户名。</translation>
+        </message>
+        <message>
+            <source>The password must mix at least two of letters, digits and other characters.</source>
+            <translation>密码须包含字母、数字、其他字符中的至少两类。</translation>
+        </message>
+        <message>
+            <source>The two passwords differ.</source>
+            <translation>两次输入的密码不一致。</translation>
+        </message>
+    </context>
+    <context>
+        <name>PasswordResetDialog</name>
+        <message>
+            <source>Reset password</source>
+            <translation>重置密码</translation>
+        </message>
+        <message>
+            <source>A new password for %1. They are asked to change it when they next log in.</source>
+            <translation>为 %1 设置新密码。其下次登录时须修改密码。</translation>
+        </message>
+        <message>
+            <source>New password:</source>
+            <translation>新密码：</translation>
+        </message>
+        <message>
+            <source>Repeat password:</source>
+            <translation>确认密码：</translation>
+        </message>
+        <message>
+            <source>Password rule: %1</source>
+            <translation>密码要求：%1</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>Set password</source>
+            <translation>设置密码</translation>
+        </message>
+    </context>
+    <context>
+        <name>PermissionName</name>
+        <message>
+            <source>View the city</source>
+            <translation>查看全市状态</translation>
+        </message>
+        <message>
+            <source>Routine commands</source>
+            <translation>常规指令</translation>
+        </message>
+        <message>
+            <source>Routine broadcasts</source>
+            <translation>常规广播</translation>
+        </message>
+        <message>
+            <source>Drill broadcasts</source>
+            <translation>演练广播</translation>
+        </message>
+        <message>
+            <source>Emergency broadcasts</source>
+            <translation>紧急广播</translation>
+        </message>
+        <message>
+            <source>City-wide actions</source>
+            <translation>全市范围操作</translation>
+        </message>
+        <message>
+            <source>Manage school agents</source>
+            <translation>管理学校终端</translation>
+        </message>
+        <message>
+            <source>Manage consoles</source>
+            <translation>管理控制台</translation>
+        </message>
+        <message>
+            <source>Manage operators</source>
+            <translation>管理操作员</translation>
+        </message>
+        <message>
+            <source>Read the audit record</source>
+            <translation>查阅审计记录</translation>
+        </message>
+    </context>
+    <context>
         <name>PresenceName</name>
         <message>
             <source>Online</source>
@@ -526,6 +1298,29 @@ The details are in the log file:
         <message>
             <source>Offline</source>
             <translation>离线</translation>
+        </message>
+    </context>
+    <context>
+        <name>RoleName</name>
+        <message>
+            <source>Operator</source>
+            <translation>值班员</translation>
+        </message>
+        <message>
+            <source>Dispatcher</source>
+            <translation>调度员</translation>
+        </message>
+        <message>
+            <source>Drill coordinator</source>
+            <translation>演练协调员</translation>
+        </message>
+        <message>
+            <source>District viewer</source>
+            <translation>区县查看员</translation>
+        </message>
+        <message>
+            <source>Administrator</source>
+            <translation>管理员</translation>
         </message>
     </context>
     <context>

@@ -25,6 +25,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from services.access import cli as access_cli
 from services.hub.config import HubConfig
 from services.hub.server import Hub, HubError
 from services.hub_client import HubClient, HubClientError
@@ -43,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.command == "run":
         return _run(args)
+    if args.command in access_cli.COMMANDS:
+        return access_cli.run(args)
     try:
         return _admin(args)
     except (HubClientError, keys.KeyFileError, OSError, ValueError) as exc:
@@ -109,6 +112,8 @@ def _parser() -> argparse.ArgumentParser:
     command.add_argument("--do", dest="command_action", default="ping", help="the command's action")
     command.add_argument("--args", default="{}", help="JSON object of arguments")
     command.add_argument("--ttl", type=float, default=300.0)
+
+    access_cli.add_subcommands(sub)  # operator ..., audit ...: offline, on the database itself
     return parser
 
 

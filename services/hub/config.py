@@ -28,6 +28,8 @@ class HubConfig:
     ledger_flush_interval_s: float = 0.2
     last_seen_flush_interval_s: float = 30.0
     io_threads: int = 1
+    # A console locks after this long without input; the operator unlocks with their password.
+    idle_lock_s: float = 600.0
 
 
 @dataclass(frozen=True)

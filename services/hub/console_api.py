@@ -18,6 +18,19 @@ import msgspec
 import zmq
 
 from services.hub.config import HUB_VERSION, IssuedCommand, Target
+from services.hub.console_access import (
+    CONFIRMATION_TTL_S,
+    SESSION_REQUESTS,
+    ConfirmationBook,
+    LoggedIn,
+    check_command,
+    check_request,
+    check_school_visible,
+    command_fingerprint,
+    local_administrator,
+    require_login,
+)
+from services.hub.console_operators import OperatorRequests
 from services.hub.core import HubCore
 from services.hub.errors import HubRequestError
 from services.hub.operations import Operations
@@ -44,6 +57,17 @@ ACTIVE_TYPES = frozenset({"console_hello", "subscribe", "request", "console_bye"
 MAX_CONSOLE_SESSIONS = 256
 MAX_REQUESTS_IN_FLIGHT = 256
 MAX_OPERATOR_LENGTH = 64
+Done = Callable[[Any, HubRequestError | None], None]
+Handler = Callable[[dict[str, Any], "ConsoleSession", LoggedIn, Done], None]
+# Requests that only read: recorded in the audit record when refused, not on every success.
+# Reading the audit record itself is recorded.
+READ_ONLY_REQUESTS = frozenset(
+    {"list_agents", "command_status", "school_commands", "school_agent", "whoami", "list_operators"}
+)
+REFUSALS = frozenset(
+    {ErrorCode.UNAUTHORIZED, ErrorCode.FORBIDDEN, ErrorCode.LOCKED, ErrorCode.CONFIRMATION_REQUIRED}
+)
+SECRET_ARGS = frozenset({"password", "old_password", "new_password", "session_token", "token"})
 
 
 # --- request arguments, validated strictly like messages ----------------------------------
@@ -62,6 +86,7 @@ class SendCommandArgs(_Args):
     action: str
     args: dict[str, ArgValue] = {}
     ttl_s: float = 300.0
+    confirmation: str = ""  # the id from a confirmation_required reply, for city-wide emergencies
 
 
 class ListAgentsArgs(_Args):
@@ -104,6 +129,8 @@ class ConsoleSession:
     outgoing: Sequencer = field(default_factory=Sequencer)
     subscribed: bool = False
     in_flight: int = 0
+    login: LoggedIn | None = None
+    login_busy: bool = False  # one password check at a time per session (they are slow on purpose)
 
 
 class ConsoleService:
@@ -113,6 +140,8 @@ class ConsoleService:
         self._ops = ops
         self.sessions: dict[bytes, ConsoleSession] = {}
         self.update_seq = 0
+        self.confirmations = ConfirmationBook()
+        self._operators = OperatorRequests(core, self._sessions_of)
 
     # --- receiving ------------------------------------------------------------------------
     def handle(self, frames: list[zmq.Frame]) -> None:
@@ -139,6 +168,16 @@ class ConsoleService:
         elif session is None:
             return  # console_bye before hello: nothing to forget
         elif isinstance(message, Subscribe):
+            if session.login is None:
+                self._core.reject(
+                    self._sock,
+                    "console",
+                    routing_id,
+                    key,
+                    ProtocolError(ErrorCode.UNAUTHORIZED, "log in before subscribing", message.id),
+                    session.outgoing.next(),
+                )
+                return
             session.subscribed = True
             self._send(routing_id, session, self._snapshot(session))
         elif isinstance(message, Request):
@@ -157,24 +196,41 @@ class ConsoleService:
             )
             return
         session = ConsoleSession(key=key, name=hello.console_name[:64], operator=hello.operator[:64])
+        if key in self._core.local_admin_keys:
+            session.login = local_administrator(session.operator or "cli")
         self.sessions[routing_id] = session
         log.info("console %r connected (operator %s)", session.name, session.operator)
         self._send(
             routing_id,
             session,
             ConsoleWelcome(
-                hub_version=HUB_VERSION, epoch=self._core.epoch, **header_fields(session.outgoing.next())
+                hub_version=HUB_VERSION,
+                epoch=self._core.epoch,
+                local_admin=session.login is not None,
+                **header_fields(session.outgoing.next()),
             ),
         )
 
     def _snapshot(self, session: ConsoleSession) -> Snapshot:
         core = self._core
+        visible = self._visible(session)
         return Snapshot(
             update_seq=self.update_seq,
-            presence=core.presence.all_views(),
-            agents=core.book.all(),
+            presence=[p for p in core.presence.all_views() if visible(p.school)],
+            agents=[a for a in core.book.all() if visible(a.school)],
             **header_fields(session.outgoing.next()),
         )
+
+    def _visible(self, session: ConsoleSession) -> Callable[[str], bool]:
+        """Which schools a session may see: all, or a district viewer's own district."""
+        login = session.login
+        if login is None or not login.scoped:
+            return lambda _school: True
+        districts, own = self._core.school_districts, login.district_code
+        return lambda school: districts.get(school) == own
+
+    def _sessions_of(self, username: str) -> list[ConsoleSession]:
+        return [s for s in self.sessions.values() if s.login is not None and s.login.username == username]
 
     def _send(self, routing_id: bytes, session: ConsoleSession, message: Message) -> None:
         try:
@@ -188,14 +244,19 @@ class ConsoleService:
 
     # --- requests -------------------------------------------------------------------------
     def _request(self, routing_id: bytes, session: ConsoleSession, request: Request) -> None:
+        operator = request.operator.strip()
+        audit_login = session.login
+
         def reply(result: Any, error: HubRequestError | None) -> None:
             session.in_flight -= 1
+            self._audit(session, audit_login, operator, request, result, error)
             if error is not None:
                 message = Reply(
                     request_id=request.request_id,
                     ok=False,
                     error_code=error.code.value,
                     error=error.message,
+                    result=_result_dict(error.details) if error.details else {},
                     **header_fields(session.outgoing.next()),
                 )
             else:
@@ -210,42 +271,119 @@ class ConsoleService:
 
         session.in_flight += 1
         try:
-            operator = request.operator.strip()
             if not operator or len(operator) > MAX_OPERATOR_LENGTH:
                 raise HubRequestError(
                     ErrorCode.MALFORMED, "every request must name its operator (1-64 characters)"
                 )
             if session.in_flight > MAX_REQUESTS_IN_FLIGHT:
                 raise HubRequestError(ErrorCode.INTERNAL, "too many requests in progress; retry later")
+            if request.action in SESSION_REQUESTS:
+                self._log_in(session, request, reply)
+                return
+            login = require_login(session.login, request.action)
+            if not login.token and session.key in self._core.local_admin_keys:
+                # The hub's local administrator acts in the name each request gives (prefixed).
+                login = local_administrator(operator)
+            elif operator != login.username:
+                raise HubRequestError(
+                    ErrorCode.UNAUTHORIZED,
+                    f"the request names {operator!r}, but {login.username!r} is logged in on this console",
+                )
+            check_request(login, request.action)
             handler = self._handlers().get(request.action)
             if handler is None:
                 raise HubRequestError(ErrorCode.UNKNOWN_TYPE, f"unknown request action {request.action!r}")
             log.info("console %r request %s by %s", session.name, request.action, operator)
-            handler(request.args, operator, reply)
+            handler(request.args, session, login, reply)
         except HubRequestError as exc:
             reply(None, exc)
 
-    def _handlers(
+    def _log_in(self, session: ConsoleSession, request: Request, reply: Done) -> None:
+        if session.login_busy:
+            raise HubRequestError(ErrorCode.INTERNAL, "a login is already being checked on this console")
+        session.login_busy = True
+
+        def finished(result: Any, error: HubRequestError | None) -> None:
+            session.login_busy = False
+            if error is None and isinstance(result, dict):
+                session.login = self._operators.logged_in_from(result)
+                log.info("console %r: %s logged in (%s)", session.name, result["username"], result["role"])
+            reply(result, error)
+
+        try:
+            if request.action == "login":
+                self._operators.login(request.args, request.operator.strip(), session.name, finished)
+            else:
+                self._operators.resume(request.args, finished)
+        except HubRequestError:
+            session.login_busy = False
+            raise
+
+    def _audit(
         self,
-    ) -> dict[str, Callable[[dict[str, Any], str, Callable[[Any, HubRequestError | None], None]], None]]:
+        session: ConsoleSession,
+        before: LoggedIn | None,
+        operator: str,
+        request: Request,
+        result: Any,
+        error: HubRequestError | None,
+    ) -> None:
+        """One audit entry per request: who (as logged in), what, on what, and how it ended."""
+        if request.action in READ_ONLY_REQUESTS and error is None:
+            return  # looking is not acting; refused looks are still recorded below
+        login = session.login if request.action in SESSION_REQUESTS else before
+        outcome = "ok" if error is None else ("refused" if error.code in REFUSALS else "failed")
+        detail: dict[str, Any] = {"args": _without_secrets(request.args)}
+        if error is not None:
+            detail["error"] = f"{error.code.value}: {error.message}"
+        elif request.action == "send_command" and isinstance(result, dict):
+            detail["command_id"] = result.get("command_id", "")
+            detail["schools"] = len(result.get("schools", []))
+            detail["no_agent"] = len(result.get("no_agent", []))
+        self._core.audit.record(
+            operator=login.username if login is not None else operator,
+            role=login.role.value if login is not None else "",
+            console=session.name,
+            action=request.action,
+            target=_target_text(request.args),
+            result=outcome,
+            detail=detail,
+        )
+
+    def _handlers(self) -> dict[str, Handler]:
         ops = self._ops
+        operators = self._operators
         return {
             "send_command": self._send_command,
-            "list_agents": lambda a, _o, done: done(
+            "list_agents": lambda a, _s, _l, done: done(
                 {"agents": ops.list_agents(_parse(a, ListAgentsArgs).status)}, None
             ),
-            "decide_enrollment": lambda a, o, done: self._decide(a, o, done),
-            "create_token": lambda a, o, done: self._create_token(a, o, done),
-            "command_status": lambda a, _o, done: ops.command_status(
-                _parse(a, CommandStatusArgs).command_id, done
-            ),
-            "school_commands": lambda a, _o, done: self._school_commands(a, done),
-            "school_agent": lambda a, _o, done: done(ops.school_agent(_parse(a, SchoolArgs).school), None),
-            "add_console_key": lambda a, o, done: self._add_console_key(a, o, done),
+            "decide_enrollment": lambda a, _s, login, done: self._decide(a, login.username, done),
+            "create_token": lambda a, _s, login, done: self._create_token(a, login.username, done),
+            "command_status": self._command_status,
+            "school_commands": self._school_commands,
+            "school_agent": self._school_agent,
+            "add_console_key": lambda a, _s, login, done: self._add_console_key(a, login.username, done),
+            "logout": self._log_out,
+            "whoami": lambda _a, _s, login, done: done(operators.describe(login), None),
+            "change_password": lambda a, _s, login, done: operators.change_password(a, login, done),
+            "list_operators": lambda a, _s, _l, done: operators.list_operators(a, done),
+            "create_operator": lambda a, _s, _l, done: operators.create_operator(a, done),
+            "update_operator": lambda a, _s, _l, done: operators.update_operator(a, done),
+            "reset_password": lambda a, _s, _l, done: operators.reset_password(a, done),
+            "unlock_operator": lambda a, _s, _l, done: operators.unlock_operator(a, done),
+            "audit_search": lambda a, _s, _l, done: operators.audit_search(a, done),
+            "audit_verify": lambda a, _s, _l, done: operators.audit_verify(a, done),
         }
 
+    def _log_out(self, _raw: dict[str, Any], session: ConsoleSession, login: LoggedIn, done: Done) -> None:
+        session.login = None
+        session.subscribed = False
+        log.info("console %r: %s logged out", session.name, login.username)
+        self._operators.close_session(login, done)
+
     def _send_command(
-        self, raw: dict[str, Any], operator: str, done: Callable[[Any, HubRequestError | None], None]
+        self, raw: dict[str, Any], _session: ConsoleSession, login: LoggedIn, done: Done
     ) -> None:
         args = _parse(raw, SendCommandArgs)
         target = Target(
@@ -253,6 +391,23 @@ class ConsoleService:
             districts=tuple(args.target.districts),
             all_schools=args.target.all,
         )
+        command_args = dict(args.args)
+        confirm = check_command(login, target, args.action, command_args, self._core.school_districts)
+        if confirm:
+            fingerprint = command_fingerprint(target, args.action, command_args)
+            if not args.confirmation or not self.confirmations.redeem(
+                args.confirmation, login.username, fingerprint
+            ):
+                raise HubRequestError(
+                    ErrorCode.CONFIRMATION_REQUIRED,
+                    "a city-wide emergency or drill command must be confirmed a second time",
+                    details={
+                        "confirmation": self.confirmations.issue(login.username, fingerprint),
+                        "schools": self._target_size(target),
+                        "action": args.action,
+                        "expires_in_s": CONFIRMATION_TTL_S,
+                    },
+                )
 
         def issued(result: IssuedCommand | None, error: HubRequestError | None) -> None:
             if result is None:
@@ -267,11 +422,16 @@ class ConsoleService:
                 None,
             )
 
-        self._ops.issue_command(target, args.action, dict(args.args), args.ttl_s, operator, issued)
+        self._ops.issue_command(target, args.action, command_args, args.ttl_s, login.username, issued)
 
-    def _decide(
-        self, raw: dict[str, Any], operator: str, done: Callable[[Any, HubRequestError | None], None]
-    ) -> None:
+    def _target_size(self, target: Target) -> int:
+        districts = self._core.school_districts
+        if target.all_schools:
+            return len(districts)
+        wanted = set(target.districts)
+        return len(set(target.schools) | {code for code, d in districts.items() if d in wanted})
+
+    def _decide(self, raw: dict[str, Any], operator: str, done: Done) -> None:
         args = _parse(raw, DecideEnrollmentArgs)
         self._ops.decide_enrollment(
             args.public_key,
@@ -280,9 +440,7 @@ class ConsoleService:
             lambda info, err: done({"agent": info} if info is not None else None, err),
         )
 
-    def _create_token(
-        self, raw: dict[str, Any], operator: str, done: Callable[[Any, HubRequestError | None], None]
-    ) -> None:
+    def _create_token(self, raw: dict[str, Any], operator: str, done: Done) -> None:
         args = _parse(raw, CreateTokenArgs)
         self._ops.create_token(
             args.school,
@@ -293,15 +451,37 @@ class ConsoleService:
             ),
         )
 
-    def _school_commands(
-        self, raw: dict[str, Any], done: Callable[[Any, HubRequestError | None], None]
-    ) -> None:
+    def _command_status(self, raw: dict[str, Any], _s: ConsoleSession, login: LoggedIn, done: Done) -> None:
+        command_id = _parse(raw, CommandStatusArgs).command_id
+        if not login.scoped:
+            self._ops.command_status(command_id, done)
+            return
+        districts, own = self._core.school_districts, login.district_code
+
+        def scoped(result: Any, error: HubRequestError | None) -> None:
+            if error is not None or not isinstance(result, dict):
+                done(result, error)
+                return
+            mine = [d for d in result.get("deliveries", []) if districts.get(d.get("school")) == own]
+            if not mine:
+                refusal = HubRequestError(ErrorCode.FORBIDDEN, "that command reached none of your schools")
+                done(None, refusal)
+                return
+            done({**result, "deliveries": mine}, None)
+
+        self._ops.command_status(command_id, scoped)
+
+    def _school_commands(self, raw: dict[str, Any], _s: ConsoleSession, login: LoggedIn, done: Done) -> None:
         args = _parse(raw, SchoolCommandsArgs)
+        check_school_visible(login, args.school, self._core.school_districts)
         self._ops.school_commands(args.school, args.limit, done)
 
-    def _add_console_key(
-        self, raw: dict[str, Any], operator: str, done: Callable[[Any, HubRequestError | None], None]
-    ) -> None:
+    def _school_agent(self, raw: dict[str, Any], _s: ConsoleSession, login: LoggedIn, done: Done) -> None:
+        school = _parse(raw, SchoolArgs).school
+        check_school_visible(login, school, self._core.school_districts)
+        done(self._ops.school_agent(school), None)
+
+    def _add_console_key(self, raw: dict[str, Any], operator: str, done: Done) -> None:
         args = _parse(raw, AddConsoleKeyArgs)
         self._ops.add_console_key(args.public_key, args.name, operator, done)
 
@@ -315,19 +495,31 @@ class ConsoleService:
         events = core.feed.events
         core.feed.agents.clear()
         core.feed.events = []
+        core.audit.flush()
         subscribers = [(rid, s) for rid, s in self.sessions.items() if s.subscribed]
         if not (presence or agents or deliveries or events) or not subscribers:
             return  # nobody to tell; a later snapshot shows the current state anyway
         self.update_seq += 1
         for routing_id, session in subscribers:
-            update = Update(
-                update_seq=self.update_seq,
-                presence=presence,
-                agents=agents,
-                deliveries=deliveries,
-                events=events,
-                **header_fields(session.outgoing.next()),
-            )
+            if session.login is not None and session.login.scoped:
+                visible = self._visible(session)
+                update = Update(
+                    update_seq=self.update_seq,
+                    presence=[p for p in presence if visible(p.school)],
+                    agents=[a for a in agents if visible(a.school)],
+                    deliveries=[d for d in deliveries if visible(d.school)],
+                    events=[e for e in events if visible(e.school)],
+                    **header_fields(session.outgoing.next()),
+                )
+            else:
+                update = Update(
+                    update_seq=self.update_seq,
+                    presence=presence,
+                    agents=agents,
+                    deliveries=deliveries,
+                    events=events,
+                    **header_fields(session.outgoing.next()),
+                )
             self._send(routing_id, session, update)
 
 
@@ -343,3 +535,24 @@ def _result_dict(result: Any) -> dict[str, Any]:
     if not isinstance(builtins, dict):
         return {"value": builtins}
     return builtins
+
+
+def _without_secrets(args: dict[str, Any]) -> dict[str, Any]:
+    """Request arguments as the audit record keeps them: passwords and tokens never."""
+    return {k: ("***" if k in SECRET_ARGS else v) for k, v in args.items()}
+
+
+def _target_text(args: dict[str, Any]) -> str:
+    """What a request acts on, in one line for the audit record's target column."""
+    target = args.get("target")
+    if isinstance(target, dict):
+        if target.get("all"):
+            return "city"
+        parts = [f"district:{d}" for d in target.get("districts", [])]
+        parts += [f"school:{c}" for c in target.get("schools", [])]
+        return ",".join(parts)
+    for key in ("school", "username", "public_key", "command_id"):
+        value = args.get(key)
+        if isinstance(value, str) and value:
+            return f"{key}:{value}"
+    return ""

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import zmq
 
+from services.access.audit import AuditLog
+from services.hub.audit_trail import AuditTrail
 from services.hub.auth import AllowLists
 from services.hub.config import HubConfig
 from services.hub.db_writer import DatabaseWriter
@@ -44,6 +46,7 @@ class HubCore:
         allow_lists: AllowLists,
         epoch: int,
         public_key: str,
+        audit_log: AuditLog,
     ) -> None:
         self.config = config
         self.writer = writer
@@ -59,6 +62,12 @@ class HubCore:
         self.reply_limiter = ReplyLimiter()
         self.log_limiter = LogLimiter(log)
         self.bad_frames = 0
+        self.audit_log = audit_log
+        self.audit = AuditTrail(audit_log, writer.submit)
+        # School code -> district adcode, for district viewers' scope and city-wide checks.
+        self.school_districts: dict[str, str] = {}
+        # Keys that act as the hub's local administrator without logging in (the hub's own CLI key).
+        self.local_admin_keys: frozenset[str] = frozenset()
         # Set by the server once bound.
         self.agent_sock: zmq.Socket[bytes] | None = None
         self.enroll_sock: zmq.Socket[bytes] | None = None

@@ -24,12 +24,15 @@ import zmq
 from sqlalchemy import Engine, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from services.access.audit import AuditKey, AuditLog
 from services.db.engine import open_database
 from services.db.network_models import AgentEnrollment, ConsoleKey, HubEpoch
 from services.hub.agents import AgentService
 from services.hub.auth import AGENTS_DOMAIN, CONSOLES_DOMAIN, ENROLL_DOMAIN, AllowLists, Authenticator
 from services.hub.config import HubConfig, IssuedCommand, Target
+from services.hub.console_access import LOCAL_ADMIN_PREFIX
 from services.hub.console_api import ConsoleService
+from services.hub.console_operators import school_districts
 from services.hub.core import HubCore
 from services.hub.db_writer import DatabaseWriter
 from services.hub.enrollment import EnrollmentBook, EnrollService
@@ -61,7 +64,12 @@ class Hub:
         try:
             self._keypair = keys.load_or_create(Path(config.key_dir) / "hub.key")
             self._cli_keypair = keys.load_or_create(Path(config.key_dir) / "cli.key")
-        except (keys.KeyFileError, OSError) as exc:
+            # The audit record's MAC key and head anchor live beside the hub's keys, outside the database.
+            self._audit_log = AuditLog(
+                AuditKey.load_or_create(Path(config.key_dir) / "audit.key"),
+                Path(config.key_dir) / "audit.anchor",
+            )
+        except (keys.KeyFileError, OSError, ValueError) as exc:
             raise HubError(str(exc)) from exc
         self.public_key: bytes = self._keypair.public
         self.cli_public_key: bytes = self._cli_keypair.public
@@ -109,6 +117,7 @@ class Hub:
             book.load(session)
             open_deliveries = ledger.load(session, now)
             console_keys = list(session.scalars(select(ConsoleKey.public_key)))
+            districts = school_districts(session)
         for info in book.accepted():
             self.allow_lists.allow_agent(info.public_key, info.school)
         for key in [*console_keys, *(k.decode() for k in self.config.console_public_keys)]:
@@ -128,7 +137,11 @@ class Hub:
         self._authenticator.start()
         completions_endpoint = f"inproc://hub-db-completions-{id(self)}"
         self._writer = DatabaseWriter(engine, self._context, completions_endpoint)
-        core = HubCore(self.config, self._writer, self.allow_lists, self.epoch, self.public_key.decode())
+        core = HubCore(
+            self.config, self._writer, self.allow_lists, self.epoch, self.public_key.decode(), self._audit_log
+        )
+        core.school_districts = districts
+        core.local_admin_keys = frozenset({self.cli_public_key.decode()})
         core.book = book
         core.ledger = ledger
         for info in book.accepted():
@@ -274,6 +287,7 @@ class Hub:
                 timers.run(self, core, agents, ops, consoles)
             ops.flush_ledger()
             self._flush_last_seen(core)
+            core.audit.flush()
         except Exception:
             log.exception("the hub's socket loop failed")
         finally:
@@ -313,8 +327,12 @@ class Hub:
         except (BlockingIOError, OSError):
             pass  # the pipe is full, so the loop will wake anyway
 
-    def call(self, fn: AdminFn, timeout: float = ADMIN_TIMEOUT_S) -> Any:
-        """Run *fn(ops, done)* on the socket thread and wait for what it reports to `done`."""
+    def call(self, fn: AdminFn, timeout: float = ADMIN_TIMEOUT_S, audit: dict[str, Any] | None = None) -> Any:
+        """Run *fn(ops, done)* on the socket thread and wait for what it reports to `done`.
+
+        With *audit* (operator, action, target, detail) the outcome goes to the audit record as an
+        action of the hub's local administrator (console "hub-api").
+        """
         if self._thread is None or self._stopping.is_set():
             raise HubError("the hub is not running")
         future: concurrent.futures.Future[Any] = concurrent.futures.Future()
@@ -322,6 +340,16 @@ class Hub:
         def done(result: Any, error: HubRequestError | None) -> None:
             if future.done():
                 return
+            if audit is not None and self._core is not None:
+                self._core.audit.record(
+                    operator=f"{LOCAL_ADMIN_PREFIX}{audit['operator']}",
+                    role="administrator",
+                    console="hub-api",
+                    action=str(audit["action"]),
+                    target=str(audit.get("target", "")),
+                    result="ok" if error is None else "failed",
+                    detail={**audit.get("detail", {}), **({"error": error.message} if error else {})},
+                )
             if error is not None:
                 future.set_exception(error)
             else:
@@ -342,18 +370,35 @@ class Hub:
         return future.result(timeout)
 
     def create_enrollment_token(self, school_code: str, ttl_s: float = 86400, operator: str = "cli") -> str:
-        token, _expires = self.call(lambda ops, done: ops.create_token(school_code, ttl_s, operator, done))
+        token, _expires = self.call(
+            lambda ops, done: ops.create_token(school_code, ttl_s, operator, done),
+            audit={"operator": operator, "action": "create_token", "target": f"school:{school_code}"},
+        )
         return str(token)
 
     def decide_enrollment(self, public_key: bytes, decision: str, operator: str) -> None:
         key = public_key.decode() if isinstance(public_key, bytes) else str(public_key)
-        self.call(lambda ops, done: ops.decide_enrollment(key, decision, operator, done))
+        self.call(
+            lambda ops, done: ops.decide_enrollment(key, decision, operator, done),
+            audit={
+                "operator": operator,
+                "action": "decide_enrollment",
+                "target": f"public_key:{key}",
+                "detail": {"decision": decision},
+            },
+        )
 
     def issue(
         self, target: Target, action: str, args: dict[str, Any], ttl_s: float, operator: str
     ) -> IssuedCommand:
         result: IssuedCommand = self.call(
-            lambda ops, done: ops.issue_command(target, action, args, ttl_s, operator, done)
+            lambda ops, done: ops.issue_command(target, action, args, ttl_s, operator, done),
+            audit={
+                "operator": operator,
+                "action": "send_command",
+                "target": json.dumps(target.to_json(), sort_keys=True),
+                "detail": {"action": action, "ttl_s": ttl_s},
+            },
         )
         return result
 
@@ -364,7 +409,10 @@ class Hub:
 
     def add_console_key(self, public_key: bytes, name: str) -> None:
         key = public_key.decode() if isinstance(public_key, bytes) else str(public_key)
-        self.call(lambda ops, done: ops.add_console_key(key, name, "hub", done))
+        self.call(
+            lambda ops, done: ops.add_console_key(key, name, "hub", done),
+            audit={"operator": "hub", "action": "add_console_key", "target": f"public_key:{key}"},
+        )
 
     def list_agents(self, status: str = "") -> list[AgentInfo]:
         result: list[AgentInfo] = self.call(lambda ops, done: done(ops.list_agents(status), None))

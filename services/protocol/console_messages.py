@@ -62,6 +62,8 @@ class ConsoleHello(Message, tag="console_hello", kw_only=True):
 class ConsoleWelcome(Message, tag="console_welcome", kw_only=True):
     hub_version: str
     epoch: int
+    # True for the hub's own CLI key: that session acts as the hub's local administrator at once.
+    local_admin: bool = False
 
 
 class Subscribe(Message, tag="subscribe", kw_only=True):

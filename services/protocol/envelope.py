@@ -30,6 +30,8 @@ class ErrorCode(enum.StrEnum):
     CONFLICT = "conflict"  # e.g. a school already enrolled with another key
     INVALID_TOKEN = "invalid_token"
     FORBIDDEN = "forbidden"  # a console request the operator may not make
+    LOCKED = "locked"  # too many failed logins: the operator's account is locked for a while
+    CONFIRMATION_REQUIRED = "confirmation_required"  # resend with the confirmation id in the reply
     NOT_FOUND = "not_found"
     INTERNAL = "internal"
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from services.db import network_models  # noqa: F401  (registers the school-network tables)
+# Importing the model modules registers their tables on Base.metadata.
+from services.db import access_models, network_models  # noqa: F401
 from services.db.models import Base
 
 config = context.config

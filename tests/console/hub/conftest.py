@@ -9,8 +9,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session
 
 from console.cli import parse_options
+from services.access.demo_accounts import DEMO_ACCOUNTS, seed_demo_operators
 from services.db.engine import open_database
 from services.db.repository import list_school_summaries
 from services.demo_city import seed_demo_city
@@ -21,6 +23,7 @@ from services.protocol.keys import KeyPair
 from tests.services.hub.fake_agent import FakeAgent
 
 CITY_SCHOOLS = 40
+DEMO_ADMIN, _name, _role, _district, DEMO_ADMIN_PASSWORD = DEMO_ACCOUNTS[0]
 # Presence moves quickly so silence shows within seconds; updates go out every 50 ms.
 FAST_HUB = {
     "heartbeat_interval_s": 0.5,
@@ -37,6 +40,8 @@ def city_url(tmp_path: Path) -> str:
     engine = open_database(url)
     try:
         seed_demo_city(engine, schools=CITY_SCHOOLS)
+        with Session(engine) as session, session.begin():
+            seed_demo_operators(session)
     finally:
         engine.dispose()
     return url
@@ -101,15 +106,17 @@ def live_console(qapp, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, c
     options = parse_options(
         [
             *("--demo", "--demo-schools", str(CITY_SCHOOLS), "--language", "en"),
-            *("--no-dialogs", "--no-fleet", "--operator", "王伟"),
+            *("--no-dialogs", "--no-fleet", "--operator", "王伟", "--user", DEMO_ADMIN),
         ]
     )
+    monkeypatch.setenv("SAFECAMPUS_PASSWORD", DEMO_ADMIN_PASSWORD)
     options = replace(options)
     console = Console(qapp, options, tmp_path / "data", hub_overrides=dict(FAST_HUB))
     try:
         with qtbot.waitSignal(console.interactive, timeout=60_000):
             console.start()
         qtbot.waitUntil(lambda: console.network.bridge.is_connected, timeout=20_000)
+        qtbot.waitUntil(lambda: console.login.operator.is_logged_in, timeout=20_000)
         yield console
     finally:
         console.shutdown()

@@ -10,7 +10,7 @@ from console.hub.bridge import WORKER_THREAD_NAME, HubBridge, HubLink, HubReply,
 from services.hub.config import HubConfig
 from services.hub.server import Hub
 from services.protocol.console_messages import Snapshot
-from tests.console.hub.conftest import FAST_HUB
+from tests.console.hub.conftest import DEMO_ADMIN, DEMO_ADMIN_PASSWORD, FAST_HUB
 from tests.services.hub.fake_agent import enroll_accepted, enroll_pending
 
 pytestmark = pytest.mark.gui
@@ -18,6 +18,16 @@ pytestmark = pytest.mark.gui
 
 def link_to(hub: Hub, console_keys, operator: str = "李娜") -> HubLink:
     return HubLink(hub.console_endpoint, hub.public_key, console_keys, "test console", operator)
+
+
+def start_logged_in(qtbot, bridge: HubBridge, link: HubLink) -> Snapshot:
+    """Start the bridge, log the demo administrator in and return the first snapshot."""
+    with qtbot.waitSignal(bridge.connectionChanged, timeout=10_000, check_params_cb=lambda up, _d: up):
+        bridge.start(link)
+    with qtbot.waitSignal(bridge.snapshot, timeout=10_000) as got:
+        bridge.login(DEMO_ADMIN, DEMO_ADMIN_PASSWORD)
+    assert bridge.operator == DEMO_ADMIN
+    return got.args[0]
 
 
 @pytest.fixture
@@ -35,11 +45,9 @@ def test_connects_and_gets_the_snapshot_off_the_gui_thread(
     agent.hello(city_codes[0])
     states: list[tuple[bool, str]] = []
     bridge.connectionChanged.connect(lambda up, detail: states.append((up, detail)))
-    with qtbot.waitSignal(bridge.snapshot, timeout=10_000) as got:
-        bridge.start(link_to(hub, console_keys))
+    snapshot = start_logged_in(qtbot, bridge, link_to(hub, console_keys))
     assert states == [(False, LinkState.CONNECTING.value), (True, LinkState.CONNECTED.value)]
     assert bridge.is_connected
-    snapshot = got.args[0]
     assert isinstance(snapshot, Snapshot)
     assert [(p.school, p.presence) for p in snapshot.presence] == [(city_codes[0], "online")]
     assert [a.status for a in snapshot.agents] == ["accepted"]
@@ -47,8 +55,7 @@ def test_connects_and_gets_the_snapshot_off_the_gui_thread(
 
 def test_presence_updates_arrive_batched(qtbot, hub, bridge, console_keys, fake_agents, city_codes):
     agents = [enroll_accepted(hub, fake_agents, code) for code in city_codes[:3]]
-    with qtbot.waitSignal(bridge.snapshot, timeout=10_000):
-        bridge.start(link_to(hub, console_keys))
+    start_logged_in(qtbot, bridge, link_to(hub, console_keys))
     seen: dict[str, str] = {}
     batches: list[int] = []
 
@@ -65,11 +72,23 @@ def test_presence_updates_arrive_batched(qtbot, hub, bridge, console_keys, fake_
     qtbot.waitUntil(lambda: all(seen.get(c) == "offline" for c in city_codes[:3]), timeout=10_000)
 
 
-def test_requests_name_the_operator_and_come_back_as_replies(
+def test_no_snapshot_before_login_and_requests_act_as_the_logged_in_operator(
     qtbot, hub, bridge, console_keys, fake_agents, city_codes
 ):
-    with qtbot.waitSignal(bridge.snapshot, timeout=10_000):
+    snapshots: list[Snapshot] = []
+    bridge.snapshot.connect(snapshots.append)
+    with qtbot.waitSignal(bridge.connectionChanged, timeout=10_000, check_params_cb=lambda up, _d: up):
         bridge.start(link_to(hub, console_keys, operator="李娜"))
+    with qtbot.waitSignal(bridge.replyReceived, timeout=5000) as refused:
+        bridge.request("list_agents", {})
+    assert refused.args[0].error_code == "unauthorized" and snapshots == []
+    with qtbot.waitSignal(bridge.replyReceived, timeout=5000) as wrong:
+        bridge.login(DEMO_ADMIN, "not-the-password")
+    assert wrong.args[0].error_code == "unauthorized" and bridge.operator == ""
+    with qtbot.waitSignal(bridge.loggedIn, timeout=5000) as logged:
+        bridge.login(DEMO_ADMIN, DEMO_ADMIN_PASSWORD)
+    assert logged.args[0]["role"] == "administrator" and "password" not in logged.args[0]
+    qtbot.waitUntil(lambda: len(snapshots) == 1, timeout=5000)
     enroller = enroll_pending(hub, fake_agents, city_codes[1])
     statuses: dict[str, str] = {}
     bridge.agentsChanged.connect(lambda agents: statuses.update({a.public_key: a.status for a in agents}))
@@ -77,13 +96,12 @@ def test_requests_name_the_operator_and_come_back_as_replies(
     bridge.request("decide_enrollment", {"public_key": enroller.key, "decision": "accept"}, replies.append)
     qtbot.waitUntil(lambda: len(replies) == 1, timeout=5000)
     assert replies[0].ok, replies[0]
-    assert replies[0].result["agent"]["decided_by"] == "李娜"
+    assert replies[0].result["agent"]["decided_by"] == DEMO_ADMIN
     qtbot.waitUntil(lambda: statuses.get(enroller.key) == "accepted", timeout=5000)
 
 
 def test_a_refused_request_is_a_failed_reply(qtbot, hub, bridge, console_keys):
-    with qtbot.waitSignal(bridge.snapshot, timeout=10_000):
-        bridge.start(link_to(hub, console_keys))
+    start_logged_in(qtbot, bridge, link_to(hub, console_keys))
     with qtbot.waitSignal(bridge.replyReceived, timeout=5000) as got:
         bridge.request("command_status", {"command_id": "no-such-command"})
     reply = got.args[0]
@@ -101,15 +119,15 @@ def test_a_lost_hub_is_reported_and_a_restarted_hub_catches_up(
     qtbot, hub, bridge, console_keys, fake_agents, city_codes, caplog, tmp_path, city_url
 ):
     agent = enroll_accepted(hub, fake_agents, city_codes[0])
-    with qtbot.waitSignal(bridge.snapshot, timeout=10_000):
-        bridge.start(link_to(hub, console_keys))
+    start_logged_in(qtbot, bridge, link_to(hub, console_keys))
     endpoint = hub.console_endpoint
     with qtbot.waitSignal(bridge.connectionChanged, timeout=10_000) as lost:
         hub.stop()
     assert lost.args == [False, LinkState.DISCONNECTED.value]
     assert not bridge.is_connected
     assert "lost the connection to the hub" in caplog.text
-    # The same hub comes back on the same port: the bridge says hello again and resubscribes.
+    # The same hub comes back on the same port: the bridge says hello again, resumes the operator's
+    # session with its token (no password asked again) and resubscribes.
     again = Hub(
         HubConfig(
             database_url=city_url,
@@ -124,7 +142,7 @@ def test_a_lost_hub_is_reported_and_a_restarted_hub_catches_up(
     try:
         with qtbot.waitSignal(bridge.snapshot, timeout=15_000) as fresh:
             again.start()
-        assert bridge.is_connected
+        assert bridge.is_connected and bridge.operator == DEMO_ADMIN
         assert [a.public_key for a in fresh.args[0].agents] == [agent.key]
     finally:
         again.stop()

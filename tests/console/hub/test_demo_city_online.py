@@ -10,17 +10,24 @@ import pytest
 
 from console.cli import parse_options
 from services.school_state import SchoolState
-from tests.console.hub.conftest import CITY_SCHOOLS
+from tests.console.hub.conftest import CITY_SCHOOLS, DEMO_ADMIN, DEMO_ADMIN_PASSWORD
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
 
-def test_demo_schools_come_online_through_the_fleet(qapp, qtbot, tmp_path: Path, compiled_translations):
+def test_demo_schools_come_online_through_the_fleet(
+    qapp, qtbot, tmp_path: Path, compiled_translations, monkeypatch: pytest.MonkeyPatch
+):
     from console.app import Console
 
     options = parse_options(
-        ["--demo", "--demo-schools", str(CITY_SCHOOLS), "--language", "en", "--no-dialogs"], environ={}
+        [
+            *("--demo", "--demo-schools", str(CITY_SCHOOLS), "--language", "en", "--no-dialogs"),
+            *("--user", DEMO_ADMIN),
+        ],
+        environ={},
     )
+    monkeypatch.setenv("SAFECAMPUS_PASSWORD", DEMO_ADMIN_PASSWORD)
     console = Console(qapp, options, tmp_path / "data")
     try:
         with qtbot.waitSignal(console.interactive, timeout=60_000):

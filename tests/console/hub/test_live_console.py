@@ -8,6 +8,7 @@ import pytest
 from services.hub.config import Target
 from services.protocol.agent_messages import Command, CommandAck, EnrollReply, Heartbeat, Welcome
 from services.school_state import SchoolState
+from tests.console.hub.conftest import DEMO_ADMIN
 from tests.services.hub.fake_agent import enroll_accepted, enroll_pending
 
 pytestmark = pytest.mark.gui
@@ -82,7 +83,7 @@ def test_agents_page_lists_a_pending_request_and_accept_lets_the_agent_in(live_c
     assert page.decide_selected("accept")
     qtbot.waitUntil(lambda: page.model.agent_by_key(enroller.key).status == "accepted", timeout=5000)
     accepted = page.model.agent_by_key(enroller.key)
-    assert accepted.decided_by == "王伟"
+    assert accepted.decided_by == DEMO_ADMIN
     assert page.message_label.text() == f"School {code}: the agent is now Accepted."
     assert page.pending_count() == 0
     assert window.navigation.item(window.page_keys().index("agents")).text() == "School agents"

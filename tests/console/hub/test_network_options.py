@@ -8,6 +8,7 @@ import pytest
 
 from console.cli import UsageError, parse_options
 from services.protocol import keys
+from tests.console.hub.conftest import DEMO_ADMIN, DEMO_ADMIN_PASSWORD
 
 pytestmark = pytest.mark.gui
 
@@ -38,13 +39,13 @@ def test_a_shared_hub_needs_its_public_key(tmp_path):
         parse_options(["--operator", "  "], environ={})
 
 
-def make_remote_console(qapp, tmp_path, hub, key_file):
+def make_remote_console(qapp, tmp_path, hub, key_file, user: str = DEMO_ADMIN):
     from console.app import Console
 
     (tmp_path / "hub-copy.pub").write_bytes(hub.public_key + b"\n")
     options = parse_options(
         [
-            *("--language", "en", "--no-dialogs", "--operator", "李娜"),
+            *("--language", "en", "--no-dialogs", "--operator", "李娜", "--user", user),
             *("--hub", hub.console_endpoint, "--hub-public-key", str(tmp_path / "hub-copy.pub")),
             *("--console-key", str(key_file), "--database", hub.config.database_url),
         ],
@@ -53,7 +54,10 @@ def make_remote_console(qapp, tmp_path, hub, key_file):
     return Console(qapp, replace(options), tmp_path / "remote-data")
 
 
-def test_a_console_on_a_shared_hub_uses_its_own_key(qapp, qtbot, tmp_path, hub, console_keys):
+def test_a_console_on_a_shared_hub_uses_its_own_key_and_logs_in(
+    qapp, qtbot, tmp_path, hub, console_keys, monkeypatch
+):
+    monkeypatch.setenv("SAFECAMPUS_PASSWORD", DEMO_ADMIN_PASSWORD)
     console = make_remote_console(qapp, tmp_path, hub, tmp_path / "console" / "console.key")
     try:
         with qtbot.waitSignal(console.interactive, timeout=60_000):
@@ -62,7 +66,10 @@ def test_a_console_on_a_shared_hub_uses_its_own_key(qapp, qtbot, tmp_path, hub, 
         endpoint = hub.console_endpoint.removeprefix("tcp://")
         qtbot.waitUntil(lambda: status.hub_label.text() == f"Hub: connected ({endpoint})", timeout=10_000)
         assert console.network.embedded is None
-        assert console.network.bridge.operator == "李娜"
+        qtbot.waitUntil(lambda: console.network.bridge.operator == DEMO_ADMIN, timeout=10_000)
+        assert console.network.bridge.link.operator == "李娜"  # the workstation user, in the hello
+        assert console.login.operator.role == "administrator"
+        assert "演示管理员" in status.operator_label.text()
     finally:
         console.shutdown()
         console.window.deleteLater()

@@ -7,7 +7,11 @@ import time
 import pytest
 import zmq
 from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
 
+from services.access import accounts
+from services.access.roles import Role
+from services.db.engine import open_database
 from services.db.network_models import CommandRecord
 from services.hub_client import HubClient, HubClientError, Resync
 from services.protocol.agent_messages import Command, CommandAck, Event
@@ -17,10 +21,24 @@ from services.protocol.keys import generate
 from tests.services.hub.fake_agent import enroll_accepted
 
 CONSOLE = generate()
+PASSWORD = "console-Pass-2026"
+OPERATORS = {
+    "admin-chen": Role.ADMINISTRATOR,
+    "dispatcher-li": Role.DISPATCHER,
+    "operator-wang": Role.OPERATOR,
+    "operator-zhao": Role.OPERATOR,
+}
 
 
 @pytest.fixture
 def console_hub(hub_factory, sqlite_url):
+    engine = open_database(sqlite_url)
+    try:
+        with Session(engine) as session, session.begin():
+            for username, role in OPERATORS.items():
+                accounts.create_operator(session, username, username, role, PASSWORD)
+    finally:
+        engine.dispose()
     return hub_factory(sqlite_url, console_public_keys=(CONSOLE.public,))
 
 
@@ -65,6 +83,7 @@ def test_snapshot_then_sequenced_updates_and_a_late_console(console_hub, clients
     agent = enroll_accepted(hub, agents, "S600")
     first = clients(hub)
     assert first.connect().epoch == hub.epoch
+    first.login("operator-wang", PASSWORD)
     first.subscribe()
     events = _collect(first, lambda ev: any(isinstance(e, Snapshot) for e in ev))
     snapshot = next(e for e in events if isinstance(e, Snapshot))
@@ -90,6 +109,7 @@ def test_snapshot_then_sequenced_updates_and_a_late_console(console_hub, clients
     # A console arriving now gets a snapshot that already says all of that.
     late = clients(hub, operator="operator-zhao")
     late.connect()
+    late.login("operator-zhao", PASSWORD)
     late.subscribe()
     late_events = _collect(late, lambda ev: any(isinstance(e, Snapshot) for e in ev))
     late_snapshot = next(e for e in late_events if isinstance(e, Snapshot))
@@ -97,25 +117,27 @@ def test_snapshot_then_sequenced_updates_and_a_late_console(console_hub, clients
     assert late_snapshot.update_seq >= max(seqs)
 
 
-def test_requests_name_the_operator_and_reach_the_ledger(console_hub, clients, agents, sqlite_url):
+def test_requests_act_as_the_logged_in_operator_and_reach_the_ledger(
+    console_hub, clients, agents, sqlite_url
+):
     hub = console_hub
-    client = clients(hub, operator="operator-wang")
-    client.connect()
-    created = client.request("create_token", {"school": "S601"}, operator="管理员-陈")
+    admin = clients(hub)
+    admin.connect()
+    admin.login("admin-chen", PASSWORD)
+    created = admin.request("create_token", {"school": "S601"})
     enroller = agents(hub.enroll_endpoint, hub.public_key)
     assert enroller.enroll("S601", created["token"]).status == "pending"
-    pending = client.request("list_agents", {"status": "pending"})["agents"]
+    pending = admin.request("list_agents", {"status": "pending"})["agents"]
     assert [a["public_key"] for a in pending] == [enroller.key]
-    decided = client.request(
-        "decide_enrollment", {"public_key": enroller.key, "decision": "accept"}, operator="管理员-陈"
-    )
-    assert decided["agent"]["decided_by"] == "管理员-陈"
+    decided = admin.request("decide_enrollment", {"public_key": enroller.key, "decision": "accept"})
+    assert decided["agent"]["decided_by"] == "admin-chen"
     agent = agents(hub.agent_endpoint, hub.public_key, enroller.keypair)
     agent.hello("S601")
 
-    sent = client.request(
-        "send_command", {"target": {"schools": ["S601"]}, "action": "ping", "ttl_s": 30}, operator="调度员-李"
-    )
+    client = clients(hub)
+    client.connect()
+    client.login("dispatcher-li", PASSWORD)
+    sent = client.request("send_command", {"target": {"schools": ["S601"]}, "action": "ping", "ttl_s": 30})
     command = agent.recv_type(Command)
     assert command.command_id == sent["command_id"] and sent["schools"] == ["S601"]
     agent.send(CommandAck, command_id=command.command_id, state="done", result={"pong": True})
@@ -125,15 +147,15 @@ def test_requests_name_the_operator_and_reach_the_ledger(console_hub, clients, a
         if status["counts"] == {"done": 1} or time.monotonic() > deadline:
             break
         time.sleep(0.05)
-    assert status["operator"] == "调度员-李" and status["counts"] == {"done": 1}
+    assert status["operator"] == "dispatcher-li" and status["counts"] == {"done": 1}
     history = client.request("school_commands", {"school": "S601"})["commands"]
-    assert [(c["command_id"], c["operator"]) for c in history] == [(command.command_id, "调度员-李")]
+    assert [(c["command_id"], c["operator"]) for c in history] == [(command.command_id, "dispatcher-li")]
     school = client.request("school_agent", {"school": "S601"})
     assert school["connected"] is True and school["presence"]["presence"] == "online"
     engine = create_engine(sqlite_url)
     try:
         with engine.connect() as conn:
-            assert conn.execute(select(CommandRecord.operator)).scalars().all() == ["调度员-李"]
+            assert conn.execute(select(CommandRecord.operator)).scalars().all() == ["dispatcher-li"]
     finally:
         engine.dispose()
 
@@ -141,6 +163,7 @@ def test_requests_name_the_operator_and_reach_the_ledger(console_hub, clients, a
 def test_bad_requests_get_clear_errors(console_hub, clients):
     client = clients(console_hub)
     client.connect()
+    client.login("operator-wang", PASSWORD)
     with pytest.raises(HubClientError, match="operator") as info:
         client.request("list_agents", {}, operator=" ")
     assert info.value.code == "malformed"
