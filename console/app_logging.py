@@ -11,6 +11,8 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
+from services.access.secrets import install_redaction
+
 log = logging.getLogger("console")
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
@@ -38,9 +40,11 @@ def setup_logging(data_dir: Path, level: int = logging.INFO) -> Path | None:
         )
     except OSError as exc:
         log.warning("cannot write the log file %s (%s): logging to stderr only", path, exc)
+        install_redaction()
         return None
     handler.setFormatter(formatter)
     root.addHandler(handler)
+    install_redaction()  # no password or token in a URL or key=value reaches either handler
     return path
 
 

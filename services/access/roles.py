@@ -29,6 +29,7 @@ class Permission(enum.StrEnum):
     BROADCAST_DRILL = "broadcast_drill"
     BROADCAST_EMERGENCY = "broadcast_emergency"
     CITY_WIDE = "city_wide"  # any command to more than one district
+    HANDLE_ALARMS = "handle_alarms"  # acknowledge, own, work and resolve incidents; raise alarms by hand
     MANAGE_AGENTS = "manage_agents"  # enrollment tokens, accept / reject / revoke agents
     MANAGE_CONSOLES = "manage_consoles"  # console keys
     MANAGE_OPERATORS = "manage_operators"
@@ -37,7 +38,12 @@ class Permission(enum.StrEnum):
 
 ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
     Role.OPERATOR: frozenset(
-        {Permission.VIEW, Permission.COMMAND_ROUTINE, Permission.BROADCAST_ROUTINE}
+        {
+            Permission.VIEW,
+            Permission.COMMAND_ROUTINE,
+            Permission.BROADCAST_ROUTINE,
+            Permission.HANDLE_ALARMS,
+        }
     ),
     Role.DISPATCHER: frozenset(
         {
@@ -46,6 +52,7 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
             Permission.BROADCAST_ROUTINE,
             Permission.BROADCAST_EMERGENCY,
             Permission.CITY_WIDE,
+            Permission.HANDLE_ALARMS,
         }
     ),
     Role.DRILL_COORDINATOR: frozenset(
@@ -76,6 +83,20 @@ REQUEST_PERMISSIONS: Mapping[str, Permission] = {
     "unlock_operator": Permission.MANAGE_OPERATORS,
     "audit_search": Permission.READ_AUDIT,
     "audit_verify": Permission.READ_AUDIT,
+    # Incidents (docs/incidents.md): looking is VIEW (scoped for district viewers), working is not.
+    "incident_history": Permission.VIEW,
+    "incident_timeline": Permission.VIEW,
+    "raise_alarm": Permission.HANDLE_ALARMS,
+    "incident_ack": Permission.HANDLE_ALARMS,
+    "incident_take": Permission.HANDLE_ALARMS,
+    "incident_release": Permission.HANDLE_ALARMS,
+    "incident_transfer": Permission.HANDLE_ALARMS,
+    "incident_accept": Permission.HANDLE_ALARMS,
+    "incident_decline": Permission.HANDLE_ALARMS,
+    "incident_step": Permission.HANDLE_ALARMS,
+    "incident_note": Permission.HANDLE_ALARMS,
+    "incident_action": Permission.HANDLE_ALARMS,
+    "incident_resolve": Permission.HANDLE_ALARMS,
 }
 
 # Requests every logged-in operator may make about their own session.

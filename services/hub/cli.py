@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from services.access import cli as access_cli
+from services.access.secrets import install_redaction
 from services.hub.config import HubConfig
 from services.hub.server import Hub, HubError
 from services.hub_client import HubClient, HubClientError
@@ -42,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    install_redaction()
     if args.command == "run":
         return _run(args)
     if args.command in access_cli.COMMANDS:
