@@ -177,6 +177,7 @@ class Console(QObject):
         operator = self.login.operator
         for key, permission in PAGE_PERMISSIONS.items():
             self.window.set_page_allowed(key, operator.may(permission))
+        self.map_page.set_scope(operator.district_code if operator.role == "district_viewer" else None)
         self.window.lock_action.setEnabled(operator.is_logged_in)
         self.window.logout_action.setEnabled(operator.is_logged_in)
         if operator.may("manage_operators"):

@@ -167,6 +167,7 @@ class MapPage(QWidget):
         self._schools_by_id: dict[int, SchoolSummary] = {}
         self._school_by_completion: dict[str, int] = {}
         self._district_index: dict[int, int] = {}
+        self._scope: str | None = None  # a district viewer's district adcode
         self._detail_request = 0
         self._states: dict[int, SchoolState] = {}
         self._hub: HubBridge | None = None
@@ -240,6 +241,27 @@ class MapPage(QWidget):
     def set_boundaries(self, boundaries: Sequence[DistrictBoundary]) -> None:
         self._boundaries = tuple(boundaries)
 
+    def set_scope(self, adcode: str | None) -> None:
+        """Limit the map, search and panels to one district (a district viewer's), or lift it.
+
+        The hub already sends such an operator only their district's live state; this keeps the
+        catalogue the console reads from its database to the same district."""
+        self._scope = adcode or None
+        index = next((i for i, b in enumerate(self._boundaries) if b.adcode == adcode), None)
+        if self._scope is not None and index is not None:
+            self.district_filter.set_checked([index])
+            self.district_filter.setEnabled(False)
+        else:
+            self.district_filter.setEnabled(True)
+            self.district_filter.set_checked(None)
+        self._apply_filter()
+
+    def in_scope(self, summary: SchoolSummary) -> bool:
+        if self._scope is None:
+            return True
+        boundary = self._district_index.get(summary.district_id, -1)
+        return 0 <= boundary < len(self._boundaries) and self._boundaries[boundary].adcode == self._scope
+
     def set_city(self, city: CityData) -> None:
         """Show *city*'s schools (first load and every reload after an import)."""
         self._city = city
@@ -256,7 +278,7 @@ class MapPage(QWidget):
         completions = [completion_text(s) for s in city.schools]
         self._school_by_completion = {completion_text(s): s.id for s in city.schools}
         self._completion_model.setStringList(completions)
-        self._apply_filter()
+        self.set_scope(self._scope)  # the choices were rebuilt: a district viewer keeps theirs
         self._update_totals()
 
     def _show_on_map(self, english: bool, *, keep_view: bool) -> None:
@@ -398,7 +420,9 @@ class MapPage(QWidget):
         if not needle:
             return []
         hits = [
-            s for s in self._schools_by_id.values() if needle in s.name.lower() or needle in s.code.lower()
+            s
+            for s in self._schools_by_id.values()
+            if (needle in s.name.lower() or needle in s.code.lower()) and self.in_scope(s)
         ]
         hits.sort(key=lambda s: (s.code.lower() != needle, not s.name.lower().startswith(needle), s.name))
         return hits[:limit]
@@ -442,7 +466,7 @@ class MapPage(QWidget):
     def open_school(self, school_id: int) -> None:
         """Show the panel for *school_id* and load its details on the database worker."""
         summary = self._schools_by_id.get(school_id)
-        if summary is None or self._bridge.is_closed:
+        if summary is None or self._bridge.is_closed or not self.in_scope(summary):
             return
         self._detail_request += 1
         request = self._detail_request

@@ -102,7 +102,13 @@ def schema_is_current(engine: Engine) -> bool:
 
 
 def open_database(url: str) -> Engine:
-    """Connect to *url*, bring its schema to head and return the engine."""
+    """Connect to *url*, bring its schema to head and return the engine.
+
+    A password in SAFECAMPUS_DATABASE_PASSWORD completes a URL without one (docs/access.md)."""
+    # Imported here: the secrets module builds on this package's models.
+    from services.access.secrets import database_url_from_environment
+
+    url = database_url_from_environment(url)
     engine = create_database_engine(url)
     try:
         migrate(engine)

@@ -109,3 +109,22 @@ def test_school_states_update_the_map_and_survive_a_reload(running_console, qtbo
     # The map was given its district names again in Chinese; the school kept its state.
     assert page.map.state_of(target) == SchoolState.ONLINE
     assert page.map.state_counts()[SchoolState.ONLINE] == 1
+
+
+def test_a_district_scope_limits_the_map_search_and_panel(running_console) -> None:
+    page = running_console.map_page
+    schools = list(page._schools_by_id.values())
+    boundary_of = {s.id: page._district_index.get(s.district_id, -1) for s in schools}
+    scoped_index = boundary_of[schools[0].id]
+    adcode = page._boundaries[scoped_index].adcode
+    outside = next(s for s in schools if boundary_of[s.id] != scoped_index)
+    inside = next(s for s in schools if boundary_of[s.id] == scoped_index)
+    page.set_scope(adcode)
+    assert not page.district_filter.isEnabled()
+    assert page.district_filter.checked() == frozenset({scoped_index})
+    assert page.search(outside.code) == []
+    assert page.search(inside.code) == [inside]
+    page.open_school(outside.id)
+    assert page.panel.isHidden()
+    page.set_scope(None)
+    assert page.district_filter.isEnabled() and page.search(outside.code) == [outside]
