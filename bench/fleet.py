@@ -380,11 +380,26 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         progress(f"all {n} online in {result['connect_all_s']} s")
 
         acks = []
+        hub_cpu_pings = hub.cpu_seconds()
+        fleet_cpu = fleet.request_all("profile", on=True) if args.profile else fleet.request_all("cpu")
         for r in range(args.rounds):
             acks.append(view.ping_all(n))
             progress(f"  ping round {r + 1}: {acks[-1]:.0f} ms")
+        if args.profile:
+            fleet_cpu_end = fleet.request_all("profile", on=False, path=str(Path(args.profile).resolve()))
+            progress(f"worker profiles written to {args.profile}.<worker>")
+        else:
+            fleet_cpu_end = fleet.request_all("cpu")
         result["command_ack_all_ms_p50"] = round(percentile(acks, 50) or 0, 1)
         result["command_ack_all_ms_max"] = round(max(acks), 1)
+        # Where a round's CPU goes: every worker's and the hub's, per ping round.
+        result["fleet_cpu_ms_per_round"] = round(
+            sum(e["cpu_s"] - s["cpu_s"] for s, e in zip(fleet_cpu, fleet_cpu_end, strict=True))
+            * 1000
+            / args.rounds,
+            1,
+        )
+        result["hub_cpu_ms_per_round"] = round((hub.cpu_seconds() - hub_cpu_pings) * 1000 / args.rounds, 1)
 
         per_agent = args.status_burst
         t = time.monotonic()
@@ -456,6 +471,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--status-burst", type=int, default=10, help="status messages per agent in the burst")
     parser.add_argument("--timeout", type=float, default=300.0)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument(
+        "--profile", metavar="PATH", help="cProfile the fleet workers during the ping rounds (PATH.<worker>)"
+    )
     args = parser.parse_args(argv)
     emit_result(run(args))
     return 0

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from dataclasses import dataclass
 from hardware.adapters.base import DeviceAdapter, DeviceEvent
 from hardware.agent.backoff import Backoff
 from services.protocol.agent_messages import DeviceStatus
+
+POLL_JITTER = 0.25  # each health poll waits the policy's interval +-25 %
 
 log = logging.getLogger(__name__)
 
@@ -147,8 +150,12 @@ class AdapterSupervisor:
                 self._report(status)
                 self._poll_now.clear()
                 waiter = asyncio.create_task(self._poll_now.wait())
+                # Jittered: thousands of agents started together in one fleet process would
+                # otherwise poll all their devices in the same instant, every interval, and stall
+                # the loop that also carries their alarms.
+                interval = policy.poll_interval_s * random.uniform(1 - POLL_JITTER, 1 + POLL_JITTER)
                 done, _ = await asyncio.wait(
-                    {work, waiter}, timeout=policy.poll_interval_s, return_when=asyncio.FIRST_COMPLETED
+                    {work, waiter}, timeout=interval, return_when=asyncio.FIRST_COMPLETED
                 )
                 waiter.cancel()
                 if work in done:

@@ -23,7 +23,7 @@ from hardware.agent.config import AgentConfig
 from hardware.agent.connection import ConnectionSettings, HubConnection
 from hardware.agent.executor import AckState, CommandExecutor, CommandStore, Result
 from hardware.agent.outbox import Outbox
-from hardware.agent.storage import SyncMode, open_agent_db
+from hardware.agent.storage import AgentDb, SyncMode, open_agent_db
 from hardware.simulators.pa_sim import SimulatedPa
 from hardware.supervisor import AdapterSupervisor, SupervisorPolicy
 from services.protocol.agent_messages import (
@@ -54,7 +54,10 @@ class SchoolAgent:
         keys: KeyPair | None = None,
         supervisor_policy: SupervisorPolicy | None = None,
         ack_timeout_s: float = 60.0,
+        store: AgentDb | None = None,
     ) -> None:
+        """*store*: a store shared with other agents of this process (the fleet), rows scoped by the
+        school; by default the agent opens its own file (`config.outbox`)."""
         self.config = config
         self.school = config.school
         self.adapters = list(adapters) if adapters is not None else config.build_adapters()
@@ -63,6 +66,8 @@ class SchoolAgent:
         self._keys = keys
         self._policy = supervisor_policy or SupervisorPolicy(poll_interval_s=config.health_poll_s)
         self._ack_timeout_s = ack_timeout_s
+        self._shared_store = store
+        self._db: AgentDb | None = None
         self._clock_offset = 0.0
         self._inflight: dict[str, float] = {}  # event id -> monotonic send time, this session
         self._flush_scheduled = False
@@ -108,14 +113,17 @@ class SchoolAgent:
         config = self.config
         keys = self._keys or load(config.key_file)
         sync: SyncMode = "normal" if config.outbox_sync == "normal" else "full"
-        # In a thread: creating the file and its WAL waits on the disk, and in the fleet thousands
-        # of agents start on one loop at once.
-        db = await asyncio.to_thread(open_agent_db, config.outbox, sync)
+        if self._shared_store is not None:
+            db, scope = self._shared_store, self.school
+        else:
+            # In a thread: creating the file and its WAL waits on the disk.
+            db, scope = await asyncio.to_thread(open_agent_db, config.outbox, sync), ""
+        self._db = db
         ctx = self._ctx or zmq.asyncio.Context()
         tasks: list[asyncio.Task[None]] = []
         try:
-            self.outbox = Outbox(db)
-            store = CommandStore(db)
+            self.outbox = Outbox(db, school=scope)
+            store = CommandStore(db, school=scope)
             store.prune(time.time() - 7 * 86400)
             self.executor = CommandExecutor(store, self._send_ack, self.hub_time)
             self._register_builtin(self.executor)
@@ -157,7 +165,8 @@ class SchoolAgent:
             await asyncio.gather(*tasks, return_exceptions=True)
             if self.executor is not None:
                 await self.executor.shutdown()
-            db.close()
+            if self._shared_store is None:
+                db.close()
             if self._owns_ctx:
                 ctx.destroy(linger=0)
 
@@ -187,7 +196,7 @@ class SchoolAgent:
         pending = self.outbox.pending_status()
         self.outbox.mark_status_sent(pending.versions)
         log.info("agent %s: session with hub (epoch %d)", self.school, welcome.epoch)
-        self._flush()
+        self._flush_when_stored()
 
     def _on_message(self, message: Message) -> None:
         if isinstance(message, EventAck):
@@ -211,11 +220,16 @@ class SchoolAgent:
     def _schedule_flush(self) -> None:
         if not self._flush_scheduled:
             self._flush_scheduled = True
-            asyncio.get_running_loop().call_soon(self._flush)
+            asyncio.get_running_loop().call_soon(self._flush_when_stored)
+
+    def _flush_when_stored(self) -> None:
+        # An event is sent only once it is committed (a shared store commits once per iteration).
+        self._flush_scheduled = False
+        if self._db is not None:
+            self._db.after_commit(self._flush)
 
     def _flush(self) -> None:
         """Send what the outbox holds: alarms, then other events, then changed device status."""
-        self._flush_scheduled = False
         if self.outbox is None or self.connection is None or not self.connection.welcomed:
             return
         room = SEND_WINDOW - len(self._inflight)

@@ -17,6 +17,7 @@ from hardware.agent.agent import SchoolAgent, run_until_signalled
 from hardware.agent.config import ConfigError, load_config
 from hardware.agent.enroll import EnrollmentError, enroll
 from hardware.agent.storage import StorageError
+from services.access.secrets import install_redaction
 from services.protocol import keys
 
 log = logging.getLogger("safecampus.agent")
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_redaction()
     try:
         if args.command == "keygen":
             pair = keys.load_or_create(args.key_file)

@@ -86,7 +86,12 @@ class HubConnection:
         self.backoff = backoff or Backoff(settings.backoff_initial_s, settings.backoff_max_s)
         self.name = name
         self._sock: zmq.Socket[bytes] | None = None
-        self._wake: asyncio.Event | None = None
+        self._monitor: zmq.Socket[bytes] | None = None
+        self._poke: asyncio.Event | None = None  # wakes the session task: welcome or end
+        self._end_reason: str | None = None
+        self._welcomed_at: float | None = None
+        self._draining = False
+        self._recheck_scheduled = False
         self._seq = Sequencer()
         self.welcomed = False
         self.heartbeat_interval_s = 10.0
@@ -183,22 +188,28 @@ class HubConnection:
     async def _run_session(self) -> str:
         sock, monitor = self._open()
         loop = asyncio.get_running_loop()
-        wake = self._wake = asyncio.Event()
-        # The ZeroMQ FD is edge-triggered: it only says "look at EVENTS"; every wake-up drains all.
-        loop.add_reader(sock.FD, wake.set)
-        loop.add_reader(monitor.FD, wake.set)
-        self._sock = sock
+        # Incoming messages are handled right in the reader callbacks; this task only keeps time
+        # (welcome deadline, heartbeats) and waits for the session to end. With thousands of agents
+        # on one loop, waking a task per message cost more than handling the message.
+        poke = self._poke = asyncio.Event()
+        self._end_reason = None
+        self._welcomed_at = None
+        self._sock, self._monitor = sock, monitor
         self._seq = Sequencer()
+        loop.add_reader(sock.FD, self._on_readable)
+        loop.add_reader(monitor.FD, self._on_monitor)
         try:
             self._send_raw(self._make_hello(header_fields(self._seq.next())))
+            # The FDs are edge-triggered, and a pipe nobody has read from yet never signals: read
+            # both once so that every later arrival wakes its callback.
+            self._on_readable()
+            self._on_monitor()
             deadline = time.monotonic() + self.settings.hello_timeout_s
             next_beat = 0.0
             while True:
-                wake.clear()
-                self._drain_monitor(monitor)
-                while _readable(sock):
-                    if self._handle(sock.recv_multipart(zmq.NOBLOCK)):
-                        next_beat = time.monotonic() + self.heartbeat_interval_s
+                poke.clear()
+                if self._end_reason is not None:
+                    raise SessionEnded(self._end_reason)
                 now = time.monotonic()
                 if not self.welcomed:
                     timeout = deadline - now
@@ -207,27 +218,69 @@ class HubConnection:
                             f"no welcome from the hub within {self.settings.hello_timeout_s:g} s"
                         )
                 else:
+                    if self._welcomed_at is not None:
+                        next_beat = self._welcomed_at + self.heartbeat_interval_s
+                        self._welcomed_at = None
                     if now >= next_beat:
                         self._check_acks()
                         self.send(Heartbeat, outbox_backlog=self._heartbeat_backlog())
                         next_beat = now + self.heartbeat_interval_s
                     timeout = next_beat - now
-                if wake.is_set():
-                    continue  # something (a send, a callback) touched the socket meanwhile
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wake.wait(), timeout)
+                    await asyncio.wait_for(poke.wait(), timeout)
         except SessionEnded as exc:
             return str(exc)
         finally:
             self.welcomed = False
-            self._sock = None
-            self._wake = None
+            self._sock = self._monitor = None
+            self._poke = None
             loop.remove_reader(sock.FD)
             loop.remove_reader(monitor.FD)
             with contextlib.suppress(zmq.ZMQError):
                 sock.disable_monitor()
             monitor.close(linger=0)
             sock.close(linger=0)
+
+    def _end(self, reason: str) -> None:
+        """End the session from a callback: the session task sees the reason and returns it."""
+        if self._end_reason is None:
+            self._end_reason = reason
+        if self._poke is not None:
+            self._poke.set()
+
+    def _on_readable(self) -> None:
+        """Handle every message waiting on the DEALER (called when its FD fires, and after sends)."""
+        sock = self._sock
+        if sock is None or self._end_reason is not None:
+            return
+        self._draining = True
+        try:
+            while _readable(sock):
+                frames = sock.recv_multipart(zmq.NOBLOCK)
+                if self._handle(frames):
+                    self._welcomed_at = time.monotonic()
+                    if self._poke is not None:
+                        self._poke.set()  # the session task switches to heartbeat timing
+                if self._sock is not sock or self._end_reason is not None:
+                    return
+        except SessionEnded as exc:
+            self._end(str(exc))
+        except zmq.ZMQError as exc:
+            self._end(f"socket error: {exc}")
+        except Exception as exc:  # a bug in a handler must not leave the session half-alive
+            log.exception("%s: a message from the hub could not be handled", self.name)
+            self._end(f"{type(exc).__name__}: {exc}")
+        finally:
+            self._draining = False
+
+    def _on_monitor(self) -> None:
+        monitor = self._monitor
+        if monitor is None:
+            return
+        try:
+            self._drain_monitor(monitor)
+        except SessionEnded as exc:
+            self._end(str(exc))
 
     def _drain_monitor(self, monitor: zmq.Socket[bytes]) -> None:
         while _readable(monitor):
@@ -276,16 +329,23 @@ class HubConnection:
     def _send_raw(self, message: Message) -> bool:
         if self._sock is None:
             return False
+        sock = self._sock
         try:
-            self._sock.send(encode(message), zmq.NOBLOCK)
+            sock.send(encode(message), zmq.NOBLOCK)
         except zmq.Again:
             return False  # queue full: the outbox keeps it for the next try
         finally:
-            # A send may consume the FD's edge for an arrival: make the session loop look again.
-            if self._wake is not None:
-                self._wake.set()
+            # A send may consume the FD's edge for an arrival: look again (soon, not from inside
+            # whatever callback is sending).
+            if not self._draining and not self._recheck_scheduled and _readable(sock):
+                self._recheck_scheduled = True
+                asyncio.get_running_loop().call_soon(self._recheck)
         self.messages_sent += 1
         return True
+
+    def _recheck(self) -> None:
+        self._recheck_scheduled = False
+        self._on_readable()
 
 
 _EVENTS = int(zmq.EVENTS)

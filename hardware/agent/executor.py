@@ -3,11 +3,15 @@
 - A command whose `expires_at` has passed (on the hub's clock) is answered `expired` and never run.
 - Every command id is stored durably with its state and result before anything runs; a repeated id
   (the hub resends until it sees a final answer) is answered with what is stored, not run again.
+  Every answer, and the start of the work, waits until the row it reports is committed (at once in
+  an agent's own file; after the loop iteration's group commit in the fleet's shared store).
   A command interrupted by an agent restart is answered `failed`, never re-run.
 - Actions grouped into an activity (e.g. broadcast start/stop) obey "a later STOP beats an earlier
   START": a START issued before a STOP already seen for the same activity is refused, and a STOP
   cancels a running START issued before it.
   The hub's generic `stop` (activity "*") stops every activity.
+- A command that finishes within its first step (nothing to wait for, like a ping; Python 3.12+)
+  is answered with its final state only: "received" would say less, one message later.
 - Handlers are registered by action name (adapters register theirs).
 """
 
@@ -16,13 +20,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import sqlite3
+import sys
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from hardware.adapters.base import CommandFailed
+from hardware.agent.storage import AgentDb
 from services.protocol.agent_messages import ArgValue, Command
 
 __all__ = ["CommandExecutor", "CommandFailed", "CommandStore"]
@@ -59,16 +64,21 @@ class _Registration:
 
 
 class CommandStore:
-    """Command states and results in the agent's database."""
+    """One school's command states and results in an agent store (*school*: the row scope)."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
+    def __init__(self, db: AgentDb, *, school: str = "") -> None:
+        self._db = db
+        self._school = school
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run *callback* once every write made so far is durable."""
+        self._db.after_commit(callback)
 
     def get(self, command_id: str) -> StoredCommand | None:
-        row = self._conn.execute(
+        row = self._db.read(
             "SELECT command_id, action, state, reason, result, issued_at, expires_at FROM commands"
-            " WHERE command_id = ?",
-            (command_id,),
+            " WHERE school = ? AND command_id = ?",
+            (self._school, command_id),
         ).fetchone()
         if row is None:
             return None
@@ -76,10 +86,11 @@ class CommandStore:
         return StoredCommand(row[0], row[1], row[2], row[3], result, row[5], row[6])
 
     def insert(self, command: Command, state: AckState, reason: str = "") -> None:
-        self._conn.execute(
-            "INSERT INTO commands (command_id, action, state, reason, issued_at, expires_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        self._db.write(
+            "INSERT INTO commands (school, command_id, action, state, reason, issued_at, expires_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
+                self._school,
                 command.command_id,
                 command.action,
                 state,
@@ -93,41 +104,46 @@ class CommandStore:
     def update(
         self, command_id: str, state: AckState, reason: str = "", result: Result | None = None
     ) -> None:
-        self._conn.execute(
-            "UPDATE commands SET state = ?, reason = ?, result = ?, updated_at = ? WHERE command_id = ?",
-            (state, reason, json.dumps(result or {}), time.time(), command_id),
+        self._db.write(
+            "UPDATE commands SET state = ?, reason = ?, result = ?, updated_at = ?"
+            " WHERE school = ? AND command_id = ?",
+            (state, reason, json.dumps(result or {}), time.time(), self._school, command_id),
         )
 
     def fail_interrupted(self) -> int:
         """Commands left running by a previous agent process: report them failed, never re-run."""
-        return self._conn.execute(
+        return self._db.write(
             "UPDATE commands SET state = 'failed', reason = 'interrupted by an agent restart',"
-            " updated_at = ? WHERE state IN ('received', 'executing')",
-            (time.time(),),
+            " updated_at = ? WHERE school = ? AND state IN ('received', 'executing')",
+            (time.time(), self._school),
         ).rowcount
 
     def last_command_id(self) -> str | None:
-        row = self._conn.execute(
-            "SELECT command_id FROM commands ORDER BY updated_at DESC LIMIT 1"
+        row = self._db.read(
+            "SELECT command_id FROM commands WHERE school = ? ORDER BY updated_at DESC LIMIT 1",
+            (self._school,),
         ).fetchone()
         return None if row is None else str(row[0])
 
     def prune(self, older_than: float) -> int:
         """Forget commands expired before *older_than*: the hub never resends those."""
-        return self._conn.execute("DELETE FROM commands WHERE expires_at < ?", (older_than,)).rowcount
+        return self._db.write(
+            "DELETE FROM commands WHERE school = ? AND expires_at < ?", (self._school, older_than)
+        ).rowcount
 
     def stop_issued_at(self, activity_key: str) -> tuple[float, str] | None:
-        row = self._conn.execute(
-            "SELECT issued_at, command_id FROM activity_stops WHERE activity_key = ?", (activity_key,)
+        row = self._db.read(
+            "SELECT issued_at, command_id FROM activity_stops WHERE school = ? AND activity_key = ?",
+            (self._school, activity_key),
         ).fetchone()
         return None if row is None else (float(row[0]), str(row[1]))
 
     def record_stop(self, activity_key: str, issued_at: float, command_id: str) -> None:
-        self._conn.execute(
-            "INSERT INTO activity_stops (activity_key, issued_at, command_id) VALUES (?, ?, ?)"
-            " ON CONFLICT (activity_key) DO UPDATE SET issued_at = excluded.issued_at,"
+        self._db.write(
+            "INSERT INTO activity_stops (school, activity_key, issued_at, command_id) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (school, activity_key) DO UPDATE SET issued_at = excluded.issued_at,"
             " command_id = excluded.command_id WHERE excluded.issued_at > activity_stops.issued_at",
-            (activity_key, issued_at, command_id),
+            (self._school, activity_key, issued_at, command_id),
         )
 
 
@@ -144,6 +160,7 @@ class CommandExecutor:
         self._handlers: dict[str, _Registration] = {}
         self._running: dict[str, tuple[asyncio.Task[None], Command, str | None]] = {}
         self._progress_timers: dict[str, asyncio.TimerHandle] = {}
+        self._shut_down = False
         interrupted = store.fail_interrupted()
         if interrupted:
             log.info("%d command(s) interrupted by the previous agent run are reported failed", interrupted)
@@ -177,18 +194,18 @@ class CommandExecutor:
         stored = self._store.get(command.command_id)
         if stored is not None:
             # A resend: answer with what we know, never run again.
-            self._send_ack(stored.command_id, stored.state, stored.reason, stored.result)
+            self._answer(stored.command_id, stored.state, stored.reason, stored.result)
             return
         if self._clock() >= command.expires_at:
             self._store.insert(command, "expired", "expired before it reached the school")
             log.info("command %s (%s) arrived expired: not run", command.command_id, command.action)
-            self._send_ack(command.command_id, "expired", "expired before it reached the school", {})
+            self._answer(command.command_id, "expired", "expired before it reached the school", {})
             return
         registration = self._handlers.get(command.action)
         if registration is None:
             reason = f"unknown action {command.action!r}"
             self._store.insert(command, "failed", reason)
-            self._send_ack(command.command_id, "failed", reason, {})
+            self._answer(command.command_id, "failed", reason, {})
             return
         activity_key = _activity_key(registration, command)
         if registration.role == "start" and activity_key is not None:
@@ -197,26 +214,51 @@ class CommandExecutor:
             if stop is not None and stop[0] >= command.issued_at:
                 reason = f"superseded by a later stop ({stop[1]})"
                 self._store.insert(command, "failed", reason)
-                self._send_ack(command.command_id, "failed", reason, {})
+                self._answer(command.command_id, "failed", reason, {})
                 return
-        # Stored before anything runs: this row is what makes execution at-most-once.
+        # Stored before anything runs: this row is what makes execution at-most-once. The ack and
+        # the start wait until it is committed.
         self._store.insert(command, "received")
-        self._send_ack(command.command_id, "received", "", {})
         if registration.role == "stop" and activity_key is not None:
             self._store.record_stop(activity_key, command.issued_at, command.command_id)
+        self._store.after_commit(lambda: self._start(command, registration, activity_key))
+
+    def _answer(self, command_id: str, state: AckState, reason: str, result: Result) -> None:
+        """Acknowledge once what the answer reports is durable."""
+        self._store.after_commit(lambda: self._send_ack(command_id, state, reason, result))
+
+    def _start(self, command: Command, registration: _Registration, activity_key: str | None) -> None:
+        """The "received" row is committed: run the command, and say "received" unless it is done."""
+        if self._shut_down:
+            return  # stored as received: the next agent run reports it failed, never runs it
+        command_id = command.command_id
+        if registration.role == "stop" and activity_key is not None:
             self._cancel_earlier_starts(activity_key, command)
-        task = asyncio.get_running_loop().create_task(self._run(command, registration))
-        self._running[command.command_id] = (
+        task = _start_task(self._run(command, registration))
+        if task.done():
+            # Finished within its first step (a ping): the final answer, already on its way, says
+            # more than "received" would; the hub ranks states. Half the messages for a city-wide
+            # quick command.
+            return
+        self._send_ack(command_id, "received", "", {})
+        self._running[command_id] = (
             task,
             command,
             activity_key if registration.role == "start" else None,
         )
-        command_id = command.command_id
+        # "executing" is reported for long actions only: a command that finishes within
+        # PROGRESS_AFTER_S goes from "received" straight to its final state (the hub ranks states).
+        # At city scale that is a third fewer messages per broadcast.
+        self._progress_timers[command_id] = asyncio.get_running_loop().call_later(
+            PROGRESS_AFTER_S, self._send_ack, command_id, "executing", "", {}
+        )
 
         def forget(task: asyncio.Task[None]) -> None:
             self._running.pop(command_id, None)
+            if not task.cancelled():
+                return
             stored = self._store.get(command_id)
-            if task.cancelled() and stored is not None and stored.state not in FINAL_STATES:
+            if stored is not None and stored.state not in FINAL_STATES:
                 # Cancelled before its coroutine ever ran (a stop in the same instant): still answer.
                 self._finish(command_id, "failed", "stopped before it started", {})
 
@@ -232,12 +274,6 @@ class CommandExecutor:
 
     async def _run(self, command: Command, registration: _Registration) -> None:
         command_id = command.command_id
-        # "executing" is reported for long actions only: a command that finishes within
-        # PROGRESS_AFTER_S goes from "received" straight to its final state (the hub ranks states).
-        # At city scale that is a third fewer messages per broadcast.
-        self._progress_timers[command_id] = asyncio.get_running_loop().call_later(
-            PROGRESS_AFTER_S, self._send_ack, command_id, "executing", "", {}
-        )
         state: AckState
         result: Result = {}
         reason = ""
@@ -265,14 +301,24 @@ class CommandExecutor:
         if timer is not None:
             timer.cancel()
         self._store.update(command_id, state, reason, result)
-        self._send_ack(command_id, state, reason, result)
+        self._answer(command_id, state, reason, result)
 
     async def shutdown(self) -> None:
+        self._shut_down = True
         tasks = [t for t, _c, _k in self._running.values()]
         for task in tasks:
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _start_task(coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+    """A task that runs its first step now (Python 3.12+): a command that needs no waiting, like a
+    ping, finishes without a trip through the loop's queue (thousands arrive in one iteration)."""
+    loop = asyncio.get_running_loop()
+    if sys.version_info >= (3, 12):
+        return asyncio.Task(coro, loop=loop, eager_start=True)
+    return loop.create_task(coro)
 
 
 def _activity_key(registration: _Registration, command: Command) -> str | None:

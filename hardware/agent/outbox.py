@@ -12,13 +12,13 @@ from __future__ import annotations
 import json
 import logging
 import os
-import sqlite3
 import time
 from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 
+from hardware.agent.storage import AgentDb
 from services.protocol.agent_messages import ArgValue, DeviceStatus
 
 log = logging.getLogger(__name__)
@@ -45,8 +45,11 @@ class PendingStatus:
 
 
 class Outbox:
-    def __init__(self, conn: sqlite3.Connection, max_normal_events: int = 20_000) -> None:
-        self._conn = conn
+    """One school's outbox in an agent store (*school* is the row scope: '' in the agent's own file)."""
+
+    def __init__(self, db: AgentDb, max_normal_events: int = 20_000, *, school: str = "") -> None:
+        self._db = db
+        self._school = school
         self._max_normal = max_normal_events
 
     # --- events -------------------------------------------------------------------------
@@ -61,14 +64,19 @@ class Outbox:
         occurred_at: float | None = None,
         event_id: str | None = None,
     ) -> str:
-        """Store an event durably (committed before returning) and return its id."""
+        """Store an event and return its id.
+
+        Committed before this returns in an agent's own file; in a shared (group-commit) store at
+        the end of this loop iteration, and the agent sends events only after that commit.
+        """
         if priority not in ("alarm", "normal"):
             raise ValueError(f"event priority must be 'alarm' or 'normal', not {priority!r}")
         event_id = event_id or os.urandom(16).hex()
-        self._conn.execute(
-            "INSERT OR IGNORE INTO outbox_events (event_id, priority, kind, occurred_at, source, details)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+        self._db.write(
+            "INSERT OR IGNORE INTO outbox_events"
+            " (school, event_id, priority, kind, occurred_at, source, details) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
+                self._school,
                 event_id,
                 priority,
                 kind,
@@ -82,15 +90,15 @@ class Outbox:
         return event_id
 
     def _trim_normal(self) -> None:
-        (count,) = self._conn.execute(
-            "SELECT COUNT(*) FROM outbox_events WHERE priority = 'normal'"
+        (count,) = self._db.read(
+            "SELECT COUNT(*) FROM outbox_events WHERE school = ? AND priority = 'normal'", (self._school,)
         ).fetchone()
         excess = int(count) - self._max_normal
         if excess > 0:
-            self._conn.execute(
+            self._db.write(
                 "DELETE FROM outbox_events WHERE seq IN (SELECT seq FROM outbox_events"
-                " WHERE priority = 'normal' ORDER BY seq LIMIT ?)",
-                (excess,),
+                " WHERE school = ? AND priority = 'normal' ORDER BY seq LIMIT ?)",
+                (self._school, excess),
             )
             log.warning("outbox full: dropped the %d oldest ordinary events (alarms are kept)", excess)
 
@@ -98,10 +106,10 @@ class Outbox:
         self, limit: int = 1000, exclude: set[str] | frozenset[str] = frozenset()
     ) -> list[PendingEvent]:
         """Unacknowledged events in replay order: alarms first, then the rest, oldest first."""
-        rows = self._conn.execute(
+        rows = self._db.read(
             "SELECT event_id, priority, kind, occurred_at, source, details FROM outbox_events"
-            " ORDER BY CASE priority WHEN 'alarm' THEN 0 ELSE 1 END, seq LIMIT ?",
-            (limit + len(exclude),),
+            " WHERE school = ? ORDER BY CASE priority WHEN 'alarm' THEN 0 ELSE 1 END, seq LIMIT ?",
+            (self._school, limit + len(exclude)),
         ).fetchall()
         events = [
             PendingEvent(
@@ -117,24 +125,23 @@ class Outbox:
         if not event_ids:
             return 0
         removed = 0
-        self._conn.execute("BEGIN")
-        try:
+        with self._db.atomic():
             for event_id in event_ids:
-                removed += self._conn.execute(
-                    "DELETE FROM outbox_events WHERE event_id = ?", (event_id,)
+                removed += self._db.write(
+                    "DELETE FROM outbox_events WHERE school = ? AND event_id = ?", (self._school, event_id)
                 ).rowcount
-            self._conn.execute("COMMIT")
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
         return removed
 
     def event_count(self) -> int:
-        (count,) = self._conn.execute("SELECT COUNT(*) FROM outbox_events").fetchone()
+        (count,) = self._db.read(
+            "SELECT COUNT(*) FROM outbox_events WHERE school = ?", (self._school,)
+        ).fetchone()
         return int(count)
 
     def has_event(self, event_id: str) -> bool:
-        row = self._conn.execute("SELECT 1 FROM outbox_events WHERE event_id = ?", (event_id,)).fetchone()
+        row = self._db.read(
+            "SELECT 1 FROM outbox_events WHERE school = ? AND event_id = ?", (self._school, event_id)
+        ).fetchone()
         return row is not None
 
     # --- status -------------------------------------------------------------------------
@@ -142,27 +149,31 @@ class Outbox:
     def set_status(self, status: DeviceStatus) -> bool:
         """Record a device's latest status; returns False when it is unchanged."""
         body = _status_encoder.encode(status).decode()
-        row = self._conn.execute(
-            "SELECT body FROM outbox_status WHERE device_id = ?", (status.device_id,)
+        row = self._db.read(
+            "SELECT body FROM outbox_status WHERE school = ? AND device_id = ?",
+            (self._school, status.device_id),
         ).fetchone()
         if row is not None and row[0] == body:
             return False
-        self._conn.execute(
-            "INSERT INTO outbox_status (device_id, body, version) VALUES (?, ?, 1)"
-            " ON CONFLICT (device_id) DO UPDATE SET body = excluded.body, version = version + 1",
-            (status.device_id, body),
+        self._db.write(
+            "INSERT INTO outbox_status (school, device_id, body, version) VALUES (?, ?, ?, 1)"
+            " ON CONFLICT (school, device_id) DO UPDATE SET body = excluded.body, version = version + 1",
+            (self._school, status.device_id, body),
         )
         return True
 
     def all_status(self) -> list[DeviceStatus]:
-        rows = self._conn.execute("SELECT body FROM outbox_status ORDER BY device_id").fetchall()
+        rows = self._db.read(
+            "SELECT body FROM outbox_status WHERE school = ? ORDER BY device_id", (self._school,)
+        ).fetchall()
         return [_status_decoder.decode(r[0]) for r in rows]
 
     def pending_status(self) -> PendingStatus:
         """Devices whose latest status the hub has not been sent yet."""
-        rows = self._conn.execute(
-            "SELECT device_id, body, version FROM outbox_status WHERE version > sent_version"
-            " ORDER BY device_id"
+        rows = self._db.read(
+            "SELECT device_id, body, version FROM outbox_status WHERE school = ? AND version > sent_version"
+            " ORDER BY device_id",
+            (self._school,),
         ).fetchall()
         return PendingStatus(
             devices=[_status_decoder.decode(r[1]) for r in rows], versions={r[0]: int(r[2]) for r in rows}
@@ -171,14 +182,15 @@ class Outbox:
     def mark_status_sent(self, versions: dict[str, int]) -> None:
         """Mark these values as sent; a newer value recorded meanwhile stays pending."""
         for device_id, version in versions.items():
-            self._conn.execute(
-                "UPDATE outbox_status SET sent_version = ? WHERE device_id = ? AND sent_version < ?",
-                (version, device_id, version),
+            self._db.write(
+                "UPDATE outbox_status SET sent_version = ?"
+                " WHERE school = ? AND device_id = ? AND sent_version < ?",
+                (version, self._school, device_id, version),
             )
 
     def mark_all_status_unsent(self) -> None:
         """After a reconnect the hub may have lost what it was told: send every device again."""
-        self._conn.execute("UPDATE outbox_status SET sent_version = 0")
+        self._db.write("UPDATE outbox_status SET sent_version = 0 WHERE school = ?", (self._school,))
 
 
 def _details(text: str) -> dict[str, ArgValue]:

@@ -71,6 +71,11 @@ class Fleet:
     def slices(self) -> list[list[str]]:
         return [self.schools[i :: self.processes] for i in range(self.processes)]
 
+    def store_file(self, index: int) -> Path:
+        """Worker *index*'s shared agent store. Named by the slicing too: with another process count
+        a school belongs to another worker, and must not find another school's rows."""
+        return self.folder / "stores" / f"worker-{index}-of-{self.processes}.db"
+
     def spawn(self, timeout_s: float = 60.0) -> None:
         """Start the worker processes (agents are not started yet) and wait until they report."""
         raise_fd_limit()
@@ -85,6 +90,7 @@ class Fleet:
                 agents=[AgentSlot(school=s, folder=str(agent_folder(self.folder, s))) for s in schools],
                 behaviour=self.behaviour,
                 seed=self.seed,
+                store_file=str(self.store_file(index)) if self.behaviour.store == "shared" else "",
             )
             spec_path = self.folder / f"worker-{index}.json"
             spec_path.write_bytes(msgspec.json.encode(spec))

@@ -1,8 +1,8 @@
 """The agent against a stand-in hub on real sockets (127.0.0.1, random ports)."""
 
 import asyncio
-import sys
 import socket
+import sys
 
 import pytest
 
