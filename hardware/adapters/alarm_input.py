@@ -1,18 +1,23 @@
 """One-key alarm buttons and other contact inputs, read from a GPIO value file.
 
-Alarm boxes at school gates close a dry contact; on the agent's board it appears as a GPIO whose
-value file (e.g. /sys/class/gpio/gpio17/value) reads "1" or "0". The adapter polls it and raises
-an alarm event on each transition to the active level, debounced.
+Alarm boxes at school gates (一键报警) close a dry contact; the adapter polls its value file and raises
+an alarm on each debounced transition to the active level: type `alarm_type` ("one_key" by default;
+"fire" for a fire panel's alarm relay, "intrusion" for a single detector) at `location` (free text
+such as "东门"; the device id when not given).
+
+`event_kind` other than "alarm" turns the input into a plain (normal priority) event source, e.g. a
+door contact.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 from typing import Any
 
+from hardware.adapters.alarm_event import ONE_KEY, alarm_event, checked_alarm_type
 from hardware.adapters.base import DeviceAdapter, DeviceEvent, no_more, take
+from hardware.adapters.contact import ContactInput
 from services.protocol.agent_messages import DeviceStatus
 
 
@@ -27,13 +32,16 @@ class AlarmInputAdapter(DeviceAdapter):
         poll_s: float = 0.05,
         debounce_s: float = 0.2,
         event_kind: str = "alarm",
+        alarm_type: str = ONE_KEY,
+        location: str = "",
     ) -> None:
         super().__init__(device_id)
+        self.contact = ContactInput(value_file, active_level, debounce_s)
         self.value_file = value_file
-        self.active_level = active_level
         self.poll_s = poll_s
-        self.debounce_s = debounce_s
         self.event_kind = event_kind
+        self.alarm_type = checked_alarm_type(alarm_type)
+        self.location = location or device_id
 
     @classmethod
     def from_options(cls, device_id: str, options: dict[str, Any]) -> AlarmInputAdapter:
@@ -42,36 +50,29 @@ class AlarmInputAdapter(DeviceAdapter):
         poll = take(options, "poll_s", float, 0.05)
         debounce = take(options, "debounce_s", float, 0.2)
         kind = take(options, "event_kind", str, "alarm")
+        alarm_type = take(options, "alarm_type", str, ONE_KEY)
+        location = take(options, "location", str, "")
         no_more(options)
-        return cls(device_id, path, active, poll, debounce, kind)
+        return cls(device_id, path, active, poll, debounce, kind, alarm_type, location)
 
-    def _read(self) -> str:
-        return self.value_file.read_text().strip()
+    def _event(self) -> DeviceEvent:
+        if self.event_kind == "alarm":
+            return alarm_event(self.alarm_type, self.location, input=self.device_id)
+        return DeviceEvent(kind=self.event_kind, details={"input": self.device_id, "location": self.location})
 
     async def start(self) -> None:
-        self._read()  # fail the start (and get restarted) when the input is not there
+        self.contact.read()  # fail the start (and get restarted) when the input is not there
 
     async def run(self) -> None:
-        active = self._read() == self.active_level
-        changed_at = 0.0
+        self.contact.prime()
         while True:
             await asyncio.sleep(self.poll_s)
-            now_active = self._read() == self.active_level
-            if now_active and not active and time.monotonic() - changed_at >= self.debounce_s:
-                self.emit(
-                    DeviceEvent(
-                        kind=self.event_kind,
-                        priority="alarm" if self.event_kind == "alarm" else "normal",
-                        details={"input": self.device_id},
-                    )
-                )
-            if now_active != active:
-                changed_at = time.monotonic()
-            active = now_active
+            if self.contact.poll():
+                self.emit(self._event())
 
     async def health(self) -> DeviceStatus:
         try:
-            self._read()
+            self.contact.read()
         except OSError as exc:
             return self.status("fault", f"cannot read {self.value_file}: {exc.strerror}")
         return self.status("ok")

@@ -6,6 +6,11 @@ The hub's key folder gives its public key, its endpoints (endpoints.json) and th
 fleet uses to get enrollment tokens and accept its agents. Schools come from the hub's database
 (the first N by id) or from --schools-file (one code a line). Status goes to stderr every
 --report seconds until Ctrl-C.
+
+Alarms: background rates per type (--alarm-rate for the gate's one-key alarm, --intrusion-rate,
+--fire-rate, --camera-tamper-rate, --patrol-missed-rate; camera loss follows from camera faults),
+and a flood: `--flood 1500/1200/50` raises 1,500 alarms over 1,200 s from the first 50 schools
+(--flood-types intrusion,fire to mix types).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from hardware.fleet.admin import FleetAdminError, HubAdmin, HubClientError
 from hardware.fleet.controller import Fleet, FleetError
-from hardware.fleet.spec import Behaviour
+from hardware.fleet.spec import Behaviour, Flood
 from services.protocol import keys
 
 log = logging.getLogger("safecampus.fleet")
@@ -39,6 +44,20 @@ def school_codes(database_url: str, limit: int) -> list[str]:
     return [str(r[0]) for r in rows]
 
 
+def parse_flood(text: str) -> tuple[int, float, int]:
+    """ "1500/1200/50" -> (alarms, seconds, schools)."""
+    try:
+        alarms, seconds, schools = text.split("/")
+        parsed = (int(alarms), float(seconds), int(schools))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected ALARMS/SECONDS/SCHOOLS, e.g. 1500/1200/50, not {text!r}"
+        ) from None
+    if parsed[0] < 1 or parsed[1] <= 0 or parsed[2] < 1:
+        raise argparse.ArgumentTypeError("a flood needs at least one alarm, one second and one school")
+    return parsed
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="safecampus-fleet", description="SafeCampus fleet simulator")
     sub = p.add_subparsers(dest="command", required=True)
@@ -50,7 +69,18 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--agents", type=int, default=3700)
     run.add_argument("--processes", type=int, default=2)
     run.add_argument("--folder", type=Path, required=True, help="keys and outboxes of the simulated agents")
-    run.add_argument("--alarm-rate", type=float, default=0.0, help="alarms per agent per hour")
+    run.add_argument("--alarm-rate", type=float, default=0.0, help="one-key alarms per school per hour")
+    run.add_argument("--intrusion-rate", type=float, default=0.0, help="intrusion alarms per school per hour")
+    run.add_argument("--fire-rate", type=float, default=0.0, help="fire alarms per school per hour")
+    run.add_argument(
+        "--camera-tamper-rate", type=float, default=0.0, help="tamper alarms per camera per hour"
+    )
+    run.add_argument(
+        "--patrol-missed-rate", type=float, default=0.0, help="missed checkpoints per school per hour"
+    )
+    run.add_argument("--flood", type=parse_flood, help="ALARMS/SECONDS/SCHOOLS, e.g. 1500/1200/50")
+    run.add_argument("--flood-types", default="intrusion", help="alarm types of the flood, comma-separated")
+    run.add_argument("--flood-after", type=float, default=0.0, help="seconds after the start")
     run.add_argument("--camera-fault-rate", type=float, default=0.5, help="faults per camera per hour")
     run.add_argument("--cameras", type=int, default=2, help="simulated cameras per school")
     run.add_argument("--drop-fraction", type=float, default=0.01, help="share of agents dropping each cycle")
@@ -71,8 +101,25 @@ def main(argv: list[str] | None = None) -> int:
             schools = [s.strip() for s in args.schools_file.read_text().splitlines() if s.strip()][
                 : args.agents
             ]
+        flood = None
+        if args.flood is not None:
+            alarms, seconds, count = args.flood
+            if count > len(schools):
+                raise ValueError(f"--flood: {count} schools asked, the fleet has {len(schools)}")
+            flood = Flood(
+                alarms=alarms,
+                over_s=seconds,
+                schools=schools[:count],
+                types=[t.strip() for t in args.flood_types.split(",") if t.strip()],
+                start_after_s=args.flood_after,
+            )
         behaviour = Behaviour(
             alarm_rate_per_h=args.alarm_rate,
+            intrusion_rate_per_h=args.intrusion_rate,
+            fire_rate_per_h=args.fire_rate,
+            camera_tamper_rate_per_h=args.camera_tamper_rate,
+            patrol_missed_rate_per_h=args.patrol_missed_rate,
+            flood=flood,
             camera_fault_rate_per_h=args.camera_fault_rate,
             cameras_per_school=args.cameras,
             drop_fraction=args.drop_fraction,

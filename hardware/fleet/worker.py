@@ -2,12 +2,14 @@
 
 Run as `python -m hardware.fleet.worker SPEC.json`. The worker connects a plain DEALER to the
 controller's control ROUTER (loopback only) and answers JSON requests: enroll, start, status,
-raise (events now), burst_status, drop, camera_fault, outbox, stop.
+raise (events now), alarm (alarms of given types at given schools, through their simulated
+devices), flood (start an alarm flood), burst_status, drop, camera_fault, outbox, stop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import cProfile
 import logging
 import random
 import sys
@@ -19,14 +21,20 @@ import msgspec
 import zmq
 import zmq.asyncio
 
+from hardware.adapters.alarm_event import MANUAL, alarm_event
 from hardware.adapters.base import DeviceAdapter
 from hardware.agent.agent import SchoolAgent
 from hardware.agent.config import AgentConfig
 from hardware.agent.enroll import EnrollmentError, enroll
+from hardware.agent.group_commit import GroupCommitDb, open_group_db
+from hardware.fleet.flood import PlannedAlarm, flood_plan
 from hardware.fleet.limits import raise_fd_limit
-from hardware.fleet.spec import AgentSlot, WorkerSpec
+from hardware.fleet.spec import AgentSlot, Flood, WorkerSpec
 from hardware.simulators.alarm_input_sim import SimulatedAlarmInput
+from hardware.simulators.alarm_source import SimulatedAlarmSource
 from hardware.simulators.camera_sim import SimulatedCamera
+from hardware.simulators.fire_panel_sim import SimulatedFirePanel
+from hardware.simulators.intrusion_panel_sim import SimulatedIntrusionPanel
 from hardware.simulators.pa_sim import SimulatedPa
 from hardware.simulators.patrol_reader_sim import SimulatedPatrolReader
 from hardware.supervisor import SupervisorPolicy
@@ -50,6 +58,9 @@ class FleetWorker:
         self.ctx.set(zmq.MAX_SOCKETS, 3 * len(spec.agents) + 256)
         self._stop = asyncio.Event()
         self._background: set[asyncio.Task[Any]] = set()
+        self._profiler: cProfile.Profile | None = None
+        self.store: GroupCommitDb | None = None
+        self.flood_raised = 0
 
     # --- agents -------------------------------------------------------------------------
 
@@ -75,18 +86,33 @@ class FleetWorker:
         b = self.spec.behaviour
         rng = random.Random(self.rng.random())
         adapters: list[DeviceAdapter] = [
-            SimulatedCamera(f"cam-{i + 1}", b.camera_fault_rate_per_h, b.camera_fault_s, rng=rng)
+            SimulatedCamera(
+                f"cam-{i + 1}",
+                b.camera_fault_rate_per_h,
+                b.camera_fault_s,
+                rng=rng,
+                tamper_rate_per_h=b.camera_tamper_rate_per_h,
+                loss_after=b.camera_loss_after_polls,
+            )
             for i in range(b.cameras_per_school)
         ]
         pa_log = Path(slot.folder) / "pa.jsonl" if b.pa_log else None
         adapters.append(SimulatedPa("pa-1", pa_log))
-        adapters.append(SimulatedAlarmInput("alarm-1", b.alarm_rate_per_h, rng=rng))
-        if b.patrol_scan_s > 0:
-            adapters.append(SimulatedPatrolReader("patrol-1", scan_interval_s=b.patrol_scan_s, rng=rng))
+        # Every school has every alarm source, so any alarm type can be raised anywhere on request.
+        adapters.append(SimulatedAlarmInput("alarm-1", b.alarm_rate_per_h, rng=rng, location="校门"))
+        adapters.append(SimulatedIntrusionPanel("intrusion-1", rate_per_h=b.intrusion_rate_per_h, rng=rng))
+        adapters.append(SimulatedFirePanel("fire-1", rate_per_h=b.fire_rate_per_h, rng=rng))
+        scan_s = b.patrol_scan_s or (600.0 if b.patrol_missed_rate_per_h > 0 else 0.0)
+        miss = min(1.0, b.patrol_missed_rate_per_h * scan_s / 3600.0)
+        adapters.append(
+            SimulatedPatrolReader("patrol-1", scan_interval_s=scan_s, miss_fraction=miss, rng=rng)
+        )
         return adapters
 
     async def start_agents(self) -> int:
         policy = SupervisorPolicy(poll_interval_s=self.spec.behaviour.health_poll_s)
+        if self.spec.store_file and self.store is None:
+            self.store = await asyncio.to_thread(open_group_db, Path(self.spec.store_file))
         for slot in self.spec.agents:
             if slot.school in self.agents:
                 continue
@@ -97,14 +123,70 @@ class FleetWorker:
                 log.error("agent %s not started: %s", slot.school, exc)
                 continue
             agent = SchoolAgent(
-                config, adapters=self._adapters(slot), context=self.ctx, keys=pair, supervisor_policy=policy
+                config,
+                adapters=self._adapters(slot),
+                context=self.ctx,
+                keys=pair,
+                supervisor_policy=policy,
+                store=self.store,
             )
             self.agents[slot.school] = agent
             self.tasks[slot.school] = asyncio.create_task(agent.run(), name=f"agent-{slot.school}")
             await asyncio.sleep(0)  # let the loop breathe while thousands start
         if self.spec.behaviour.drop_fraction > 0:
             self._spawn(self._dropper())
+        if self.spec.behaviour.flood is not None:
+            self.start_flood(self.spec.behaviour.flood)
         return len(self.agents)
+
+    # --- alarms ---------------------------------------------------------------------------
+
+    def trigger_alarm(self, school: str, alarm_type: str) -> bool:
+        """Raise one alarm of *alarm_type* at *school* through the simulated device that raises
+        that type (a manual alarm as an operator's event); False when the school cannot."""
+        agent = self.agents.get(school)
+        if agent is None or agent.outbox is None:
+            return False
+        if alarm_type == MANUAL:
+            details = alarm_event(MANUAL, "fleet").details
+            agent.raise_event("alarm", priority="alarm", source="operator", details=details)
+            return True
+        for adapter in agent.adapters:
+            if isinstance(adapter, SimulatedAlarmSource) and alarm_type in adapter.alarm_types:
+                adapter.trigger(alarm_type)
+                return True
+        return False
+
+    def raise_alarms(self, wanted: list[list[str]]) -> list[list[Any]]:
+        """[[school, type], ...] -> [[school, type, raised_at], ...] for this worker's schools."""
+        raised: list[list[Any]] = []
+        for school, alarm_type in wanted:
+            if school not in self.agents:
+                continue
+            at = time.time()
+            if self.trigger_alarm(school, alarm_type):
+                raised.append([school, alarm_type, at])
+        return raised
+
+    def start_flood(self, flood: Flood) -> int:
+        """Start *flood* in the background; returns how many of its alarms are this worker's."""
+        mine = [p for p in flood_plan(flood) if p.school in self.agents]
+        self._spawn(self._flood(flood.start_after_s, mine))
+        return len(mine)
+
+    async def _flood(self, start_after_s: float, plan: list[PlannedAlarm]) -> None:
+        # The agents open their outboxes asynchronously after start: the flood counts from then.
+        involved = [self.agents[s] for s in {p.school for p in plan}]
+        while any(agent.outbox is None for agent in involved):
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(start_after_s)
+        start = time.monotonic()
+        for planned in plan:
+            delay = start + planned.offset_s - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if self.trigger_alarm(planned.school, planned.alarm_type):
+                self.flood_raised += 1
 
     async def _dropper(self) -> None:
         b = self.spec.behaviour
@@ -202,6 +284,10 @@ class FleetWorker:
                     int(request.get("per_agent", 1)), request.get("priority", "alarm")
                 )
             }
+        if op == "alarm":
+            return {"raised": self.raise_alarms(request.get("alarms", []))}
+        if op == "flood":
+            return {"planned": self.start_flood(msgspec.convert(request.get("flood"), Flood))}
         if op == "burst_status":
             return {"sent": self.burst_status(int(request.get("per_agent", 1)))}
         if op == "drop":
@@ -216,9 +302,27 @@ class FleetWorker:
             }
         if op == "outbox":
             return {"outbox": {s: a.outbox.event_count() if a.outbox else -1 for s, a in self.agents.items()}}
+        if op == "profile":
+            self.profile(bool(request.get("on", False)), str(request.get("path", "")))
+            return {"cpu_s": time.process_time()}
+        if op == "cpu":
+            return {"cpu_s": time.process_time()}
         if op == "stop":
             return {"stopped": len(self.agents)}
         raise ValueError(f"unknown fleet op {op!r}")
+
+    def profile(self, on: bool, path: str) -> None:
+        """Profile this worker's loop (cProfile) from one request to the next; stats go to *path*.N."""
+        if on:
+            if self._profiler is None:
+                self._profiler = cProfile.Profile()
+                self._profiler.enable()
+            return
+        if self._profiler is not None:
+            self._profiler.disable()
+            if path:
+                self._profiler.dump_stats(f"{path}.{self.spec.index}")
+            self._profiler = None
 
     def status(self, per_agent: bool) -> dict[str, Any]:
         agents = self.agents.values()
@@ -228,6 +332,7 @@ class FleetWorker:
             "sessions": sum(a.connection.sessions for a in agents if a.connection is not None),
             "backlog": sum(a.outbox.event_count() for a in agents if a.outbox is not None),
             "events_raised": sum(a.events_raised for a in agents),
+            "flood_raised": self.flood_raised,
             "time": time.time(),
         }
         if per_agent:
@@ -236,12 +341,17 @@ class FleetWorker:
 
     def raise_events(self, per_agent: int, priority: str) -> dict[str, list[str]]:
         raised: dict[str, list[str]] = {}
+        # Alarms carry a type like every alarm on the wire; "manual": raised on purpose, not by a device.
+        details = alarm_event(MANUAL, "fleet").details if priority == "alarm" else {}
         for school, agent in self.agents.items():
             if agent.outbox is None:
                 continue
             raised[school] = [
                 agent.raise_event(
-                    "alarm" if priority == "alarm" else "drill_note", priority=priority, source="fleet"
+                    "alarm" if priority == "alarm" else "drill_note",
+                    priority=priority,
+                    source="fleet",
+                    details=dict(details),
                 )
                 for _ in range(per_agent)
             ]
@@ -274,6 +384,9 @@ class FleetWorker:
             agent.stop()
         if self.tasks:
             await asyncio.gather(*self.tasks.values(), return_exceptions=True)
+        if self.store is not None:
+            self.store.close()
+            self.store = None
         for task in list(self._background):
             if task is not asyncio.current_task():
                 task.cancel()
