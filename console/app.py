@@ -18,11 +18,15 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, QSocketNotifier, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QSocketNotifier, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from console.access.audit_page import AuditPage
 from console.access.operators_page import OperatorsPage
+from console.alarms.alarm_center import AlarmCenter
+from console.alarms.alarm_settings import AlarmSettingsDialog
+from console.alarms.alarm_types import AlarmTypeBook, load_type_book
+from console.alarms.incidents_page import IncidentsPage
 from console.app_logging import UnexpectedErrorHook, setup_logging
 from console.cli import NO_DIALOGS_ENV, Options, UsageError, parse_options
 from console.db_bridge import DatabaseBridge
@@ -50,6 +54,7 @@ MAP_PAGE = "map"
 AGENTS_PAGE = "agents"
 WALL_PAGE = "wall"
 OPERATORS_PAGE = "operators"
+INCIDENTS_PAGE = "incidents"
 AUDIT_PAGE = "audit"
 # Pages only some roles see (the hub refuses their requests to everyone else anyway).
 PAGE_PERMISSIONS = {
@@ -143,6 +148,7 @@ class Console(QObject):
             AUDIT_PAGE, self.audit_page, lambda: QCoreApplication.translate("MainWindow", "Audit record")
         )
         self.login = LoginFlow(self.network.bridge, self.bridge, self.window, options, self)
+        self._build_alarms(data_dir)
         self.login.operatorChanged.connect(self._on_operator_changed)
         self.window.lockRequested.connect(self.login.lock)
         self.window.logoutRequested.connect(self.login.log_out)
@@ -171,15 +177,42 @@ class Console(QObject):
         self._screenshot_timer.setSingleShot(True)
         self._screenshot_timer.timeout.connect(self._take_screenshot)
 
+    def _build_alarms(self, data_dir: Path) -> None:
+        """The alarm queue (right dock, always visible), incident history, sounds, map and wall links."""
+        hub = self.network.bridge
+        self.alarms = AlarmCenter(
+            hub, self.login.operator, data_dir, settings_path(data_dir), parent=self.window
+        )
+        self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.alarms.dock)
+        self.alarms.attach_map(self.map_page)
+        self.alarms.attach_wall(self.wall_page, lambda: PlayerPool(workers=PLAYER_WORKERS))
+        self.alarms.wallPageWanted.connect(lambda: self.window.show_page(WALL_PAGE))
+        self.alarms.statusMessage.connect(lambda text: self.window.status.showMessage(text, 10_000))
+        self.incidents_page = IncidentsPage(hub, self.alarms.types, parent=self.window)
+        self.incidents_page.reportRequested.connect(self.alarms.write_report)
+        self.window.add_page(
+            INCIDENTS_PAGE, self.incidents_page, lambda: QCoreApplication.translate("MainWindow", "Incidents")
+        )
+        self.window.alarm_settings_action.triggered.connect(
+            lambda: AlarmSettingsDialog(self.alarms.settings, self.window).exec()
+        )
+
+    def _on_alarm_types(self, types: AlarmTypeBook) -> None:
+        self.alarms.set_types(types)
+        self.incidents_page.model.set_types(types)
+
     def _on_operator_changed(self, text: str) -> None:
         """Show the operator in the status bar and only the pages their role may use."""
         self.window.status.set_operator(text)
         operator = self.login.operator
         for key, permission in PAGE_PERMISSIONS.items():
             self.window.set_page_allowed(key, operator.may(permission))
-        self.map_page.set_scope(operator.district_code if operator.role == "district_viewer" else None)
+        scope = operator.district_code if operator.role == "district_viewer" else None
+        self.map_page.set_scope(scope)
+        self.wall_page.set_scope(scope)
         self.window.lock_action.setEnabled(operator.is_logged_in)
         self.window.logout_action.setEnabled(operator.is_logged_in)
+        self.incidents_page.set_operator(operator.username, operator.may("handle_alarms"))
         if operator.may("manage_operators"):
             self.operators_page.refresh()
 
@@ -213,6 +246,7 @@ class Console(QObject):
         """Stop the school network and the database worker, close the window (saves the layout)."""
         self._screenshot_timer.stop()
         self.login.shutdown()
+        self.alarms.shutdown()
         self.audit_page.shutdown()
         self.wall_page.shutdown()
         if self.demo_streams is not None:
@@ -232,6 +266,8 @@ class Console(QObject):
             self.demo_streams.start()
         self.window.status.hide_progress()
         self.window.set_import_enabled(True)
+        self.bridge.submit(lambda _ctx: load_type_book(), on_done=self._on_alarm_types)
+        self.alarms.start()
         self.network.start(result.city.totals.schools)
         self.login.start(result.operators)
         # Interactive means the event loop has come round again after the map was filled.
@@ -239,6 +275,8 @@ class Console(QObject):
 
     def _apply_city(self, city: CityData) -> None:
         self.operators_page.set_districts(city.districts)
+        self.alarms.set_schools(city.schools)
+        self.incidents_page.set_school_names({s.code: s.name for s in city.schools})
         self.map_page.set_city(city)
         self.agents_page.set_schools(city.schools)
         self.wall_page.load_catalog()

@@ -3,6 +3,7 @@
 A small Python tree model over the catalogue rather than 40,000 QStandardItems: Qt asks only for
 the rows it shows, and a search rebuilds a filtered copy of the tree (plain lists) in one reset.
 A dragged district, school or camera carries its cameras in order (widgets.video_wall mime data).
+A district viewer's tree (set_scope) holds only their district, so nothing else can be dragged.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QTreeView, QVBoxLayout, QWidget
 
 from console.pages.wall_data import CameraCatalog
+from services.access.redaction import without_userinfo
 from widgets.video_wall import WallCamera, cameras_mime
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -45,18 +47,31 @@ class CameraTreeModel(QAbstractItemModel):
         self._english = False
         self._nodes: list[_Node] = []
         self._roots: list[int] = []
+        self._scope: str | None = None
+        self._filter = ""
 
     def set_catalog(self, catalog: CameraCatalog, english: bool) -> None:
         self._catalog, self._english = catalog, english
         self.apply_filter("")
 
+    def set_scope(self, adcode: str | None) -> None:
+        """Show only district *adcode* (a district viewer's), or every district (None)."""
+        self._scope = adcode or None
+        self.apply_filter(self._filter)
+
+    def scope(self) -> str | None:
+        return self._scope
+
     def apply_filter(self, text: str) -> None:
         """Keep districts, schools and cameras whose name or code contains *text* (and what is
-        under a match)."""
+        under a match), within the scope."""
+        self._filter = text
         needle = text.strip().casefold()
         self.beginResetModel()
         self._nodes, self._roots = [], []
         for district in self._catalog.districts if self._catalog else []:
+            if self._scope is not None and district.adcode != self._scope:
+                continue
             name = district.name_en if self._english and district.name_en else district.name
             whole_district = not needle or needle in name.casefold() or needle in district.name.casefold()
             schools = []
@@ -125,7 +140,8 @@ class CameraTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return node.text
         if role == Qt.ItemDataRole.ToolTipRole and node.kind == "camera":
-            return f"{node.cameras[0].code}\n{node.cameras[0].sub_url}"
+            # Registry URLs carry no password, but a tooltip never shows a login whatever the data.
+            return f"{node.cameras[0].code}\n{without_userinfo(node.cameras[0].sub_url)}"
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
@@ -183,6 +199,12 @@ class CameraTree(QWidget):
 
     def set_catalog(self, catalog: CameraCatalog, english: bool) -> None:
         self.model.set_catalog(catalog, english)
+
+    def set_scope(self, adcode: str | None) -> None:
+        """Offer only district *adcode* (a district viewer's) for dragging, or the whole city."""
+        self.model.set_scope(adcode)
+        if self.search.text().strip():
+            self.view.expandToDepth(0)
 
     def _apply_search(self) -> None:
         text = self.search.text()

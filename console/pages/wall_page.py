@@ -7,7 +7,9 @@
 
 Self-contained: it needs the database bridge (catalogue, and the file work: saved layouts and
 snapshots run on its worker), the data folder and a PlayerPool factory (the pool is made when the
-first tile is shown). What each tile decodes is decided by WallPlayback (services.video).
+first tile is shown). What each tile decodes is decided by WallPlayback (services.video). Camera
+logins are decrypted with the data folder's secrets key when the catalogue loads (wall_data.py);
+a district viewer's page (set_scope) loads, offers and plays only their district.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ from console.pages.wall_camera_tree import CameraTree
 from console.pages.wall_data import CameraCatalog, load_camera_catalog
 from console.pages.wall_playback import PoolFactory, WallPlayback
 from console.video.layouts import OperatorLayouts, SavedLayout, layouts_path, load_layouts, save_layouts
+from console.video.stream_access import LoginProblem, StreamAccess, StreamAccessResolver, plain_access
+from services.access.secrets import secrets_key_path
 from widgets.video_wall import VideoWall, WallCamera, WallLayout, standard_layouts
 
 log = logging.getLogger(__name__)
@@ -77,11 +81,16 @@ def burn_in(image: QImage, camera: WallCamera, when: float) -> QImage:
 class WallWindow(QWidget):
     """A wall in a top-level window of its own (another monitor): same cameras, its own players."""
 
-    def __init__(self, pool_factory: PoolFactory, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        pool_factory: PoolFactory,
+        parent: QWidget | None = None,
+        stream_access: StreamAccessResolver = plain_access,
+    ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("detachedWall")
         self.wall = VideoWall(self)
-        self.playback = WallPlayback(self.wall, pool_factory, parent=self)
+        self.playback = WallPlayback(self.wall, pool_factory, parent=self, stream_access=stream_access)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.wall)
@@ -122,10 +131,12 @@ class WallPage(QWidget):
         self._tour_minimum_s = tour_minimum_s
         self._detached: list[WallWindow] = []
         self._full_screen = False
+        self._scope: str | None = None  # a district viewer's district adcode
+        self._key_path = secrets_key_path(data_dir)
 
         self.tree = CameraTree(self)
         self.wall = VideoWall(self)
-        self.playback = WallPlayback(self.wall, pool_factory, parent=self)
+        self.playback = WallPlayback(self.wall, pool_factory, parent=self, stream_access=self._stream_access)
         self._build_toolbar()
         right = QWidget(self)
         right_layout = QVBoxLayout(right)
@@ -256,23 +267,85 @@ class WallPage(QWidget):
         """Load the camera tree and the operator's saved layouts (database open by now)."""
         if self._bridge.is_closed:
             return
-        path = self._layouts_path
+        path, key_path, scope = self._layouts_path, self._key_path, self._scope
         self._bridge.submit(
-            lambda ctx: (load_camera_catalog(ctx), load_layouts(path)),
+            lambda ctx: (load_camera_catalog(ctx, key_path, scope), load_layouts(path)),
             on_done=self._on_catalog,
             on_error=self._on_catalog_failed,
         )
 
     def _on_catalog(self, loaded: tuple[CameraCatalog, OperatorLayouts]) -> None:
         catalog, layouts = loaded
-        self._catalog = catalog
-        english = QLocale().language() != QLocale.Language.Chinese
-        self.tree.set_catalog(catalog, english)
+        self._set_catalog(catalog)
         # Named layouts saved before the file was read are kept too.
         self._layouts = OperatorLayouts(layouts.current, {**layouts.named, **self._layouts.named})
         self._refresh_saved_box()
         if layouts.current is not None:
             self.apply_saved(layouts.current)
+        self._keep_to_scope()
+
+    def _set_catalog(self, catalog: CameraCatalog) -> None:
+        self._catalog = catalog
+        english = QLocale().language() != QLocale.Language.Chinese
+        self.tree.set_catalog(catalog, english)
+        if catalog.scope != self._scope:
+            self._load_scoped_catalog()  # the scope changed while this was loading
+
+    # --- district scope ------------------------------------------------------------------------
+    def set_scope(self, adcode: str | None) -> None:
+        """Offer, show and play only district *adcode*'s cameras (a district viewer's), or the
+        whole city (None). Cameras of other districts leave the wall; the catalogue is loaded
+        again for the district, so other districts' camera logins are not even decrypted."""
+        adcode = adcode or None
+        self.tree.set_scope(adcode)
+        if adcode == self._scope:
+            return
+        self._scope = adcode
+        self._keep_to_scope()
+        if self._catalog is not None:
+            self._load_scoped_catalog()
+
+    def scope(self) -> str | None:
+        return self._scope
+
+    def _in_scope(self, camera: WallCamera) -> bool:
+        if self._scope is None:
+            return True
+        catalog = self._catalog
+        return catalog is not None and catalog.camera_adcode(camera.camera_id) == self._scope
+
+    def _keep_to_scope(self) -> None:
+        """Empty the tiles (here and on detached walls) holding a camera outside the scope."""
+        for wall in [self.wall, *(w.wall for w in self._detached)]:
+            cameras = wall.cameras()
+            kept = [c if c is None or self._in_scope(c) else None for c in cameras]
+            if kept != cameras:
+                wall.set_cameras(kept, wall.page())
+
+    def _load_scoped_catalog(self) -> None:
+        if self._bridge.is_closed:
+            return
+        key_path, scope = self._key_path, self._scope
+        self._bridge.submit(
+            lambda ctx: load_camera_catalog(ctx, key_path, scope),
+            on_done=self._on_scoped_catalog,
+            on_error=self._on_catalog_failed,
+        )
+
+    def _on_scoped_catalog(self, catalog: CameraCatalog) -> None:
+        if catalog.scope != self._scope:
+            return  # superseded: a newer load for the current scope is under way
+        self._set_catalog(catalog)
+        self._keep_to_scope()
+
+    def _stream_access(self, camera: WallCamera, url: str) -> StreamAccess:
+        """What a tile's player opens: within the scope only, with the camera's login if stored."""
+        catalog = self._catalog
+        if self._scope is not None and (
+            catalog is None or catalog.scope != self._scope or camera.camera_id not in catalog.cameras
+        ):
+            return StreamAccess("", LoginProblem.OUT_OF_DISTRICT)
+        return catalog.stream_access(camera, url) if catalog is not None else StreamAccess(url)
 
     def _on_catalog_failed(self, error: BaseException) -> None:
         log.error("the wall's camera list could not be loaded: %s", error)
@@ -439,7 +512,7 @@ class WallPage(QWidget):
 
     def detach(self) -> WallWindow:
         """Open a copy of this wall in a window of its own, on the next monitor if there is one."""
-        window = WallWindow(self._pool_factory, None)
+        window = WallWindow(self._pool_factory, None, stream_access=self._stream_access)
         window.wall.set_wall_layout(self.wall.wall_layout())
         window.wall.set_cameras(self.wall.cameras(), self.wall.page())
         screens = QGuiApplication.screens()

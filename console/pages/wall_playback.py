@@ -4,8 +4,12 @@ The wall says what is on screen (tilesChanged -> visible_tiles()); this decides 
 decodes with services.video (TierPlanner: hidden tiles nothing, main or sub by tile size with
 hysteresis and delay, all sub past 16 tiles, overview past 64, live on focus or alarm; then the
 LoadStepDown lowers tiles one at a time while the CPU is saturated) and serves the wall's frame
-source from the players' shared-memory frames. A player is restarted only when its stream, tier
-or decode size really changes, so a resize does not reconnect every camera.
+source from the players' shared-memory frames. A player is restarted only when its stream, tier,
+login or decode size really changes, so a resize does not reconnect every camera.
+
+What a player opens comes from a StreamAccessResolver (console/video/stream_access.py): the URL
+with the camera's login, or why it plays without one. That URL goes to the player only;
+`tile_url` gives the registry's.
 
 Signals: loadChanged(live tiles, tiles, cpu cores, step-down text) about once a second.
 """
@@ -23,6 +27,7 @@ from PySide6.QtGui import QImage
 from console.video.explanations import reason_text, state_text
 from console.video.measure import cpu_seconds
 from console.video.pool import PlayerPool, StreamPlayer
+from console.video.stream_access import StreamAccess, StreamAccessResolver, plain_access
 from services.video.step_down import LoadStepDown
 from services.video.tiers import Tier, TierPlanner, TierPolicy, TierReason, TileView, apply_step_down
 from widgets.video_wall import TileStatus, VideoWall, VisibleTile
@@ -80,9 +85,12 @@ class WallPlayback(QObject):
         tier_policy: TierPolicy | None = None,
         step_down: LoadStepDown | None = None,
         parent: QObject | None = None,
+        stream_access: StreamAccessResolver = plain_access,
     ) -> None:
         super().__init__(parent)
         self.wall = wall
+        self._stream_access = stream_access
+        self._access: dict[int, StreamAccess] = {}
         self._pool_factory = pool_factory
         self._pool: PlayerPool | None = None
         self._planner = TierPlanner(tier_policy)
@@ -159,6 +167,7 @@ class WallPlayback(QObject):
             player.health_changed.connect(lambda s, r, i=index: self._on_health(i, s, r))
             self._players.append(player)
         url = tile.camera.main_url if tier is Tier.LIVE_MAIN else tile.camera.sub_url
+        access = self._stream_access(tile.camera, url)
         size = decode_size(tile, tier)
         current = self._playing.get(tile.index)
         changed_plan = self._plans.get(tile.index) != (tier, reason)
@@ -168,17 +177,20 @@ class WallPlayback(QObject):
             and current[0] == url
             and current[1] is tier
             and _close_enough(size, current[2])
+            and self._access.get(tile.index) == access  # a login stored or cleared restarts it
         ):
             if changed_plan:
                 self._show_status(tile.index)
             return
         self._playing[tile.index] = (url, tier, size)
+        self._access[tile.index] = access
         self._health[tile.index] = ("connecting", "")
-        self._players[tile.index].play(url, size, tier)
+        self._players[tile.index].play(access.url, size, tier)
         self._show_status(tile.index)
 
     def _stop(self, index: int) -> None:
         self._playing.pop(index, None)
+        self._access.pop(index, None)
         self._plans.pop(index, None)
         self._health.pop(index, None)
         self._players[index].stop()
@@ -192,8 +204,11 @@ class WallPlayback(QObject):
     def _show_status(self, index: int) -> None:
         state, reason = self._health.get(index, ("connecting", ""))
         tier, why = self._plans.get(index, (Tier.HIDDEN, TierReason.NOT_VISIBLE))
+        # Without its login a camera most likely fails for that reason: say so rather than guess.
+        problem = self._access[index].problem if index in self._access else ""
+        explanation = reason_text(problem if problem and state != "live" else reason)
         self.wall.set_tile_status(
-            index, TileStatus(state, state_text(state), reason_text(reason), self.tier_text(tier, why))
+            index, TileStatus(state, state_text(state), explanation, self.tier_text(tier, why))
         )
 
     def tier_text(self, tier: Tier, reason: TierReason) -> str:

@@ -1,7 +1,8 @@
 """What a tile says about its health: the state's name and why, with what fixes it.
 
-The keys come from services.video.url_support (unsupported URLs) and console.video.host (watchdog
-reasons). Each text is a literal translate() call so lupdate finds it.
+The keys come from services.video.url_support (unsupported URLs), console.video.host (watchdog
+reasons) and console.video.stream_access (camera logins). Each text is a literal translate() call
+so lupdate finds it.
 """
 
 from __future__ import annotations
@@ -57,6 +58,26 @@ _REASONS: dict[str, Callable[[], str]] = {
         "VideoHealth", "The video player could not start on this workstation."
     ),
     "stopped": lambda: QCoreApplication.translate("VideoHealth", "Not playing."),
+    # Camera logins (console/video/stream_access.py).
+    "login_unreadable": lambda: QCoreApplication.translate(
+        "VideoHealth",
+        "This camera's stored login cannot be decrypted on this workstation (the secrets key in "
+        "the data folder is missing or is not the one it was stored with), so it plays without "
+        "its login. Copy the right secrets.key here, or set the login again.",
+    ),
+    "login_missing": lambda: QCoreApplication.translate(
+        "VideoHealth",
+        "This camera needs a login, but none is stored for it. An administrator sets it with "
+        "\"safecampus-hub camera-credentials set\".",
+    ),
+    "login_not_applicable": lambda: QCoreApplication.translate(
+        "VideoHealth",
+        "This camera's address cannot carry a login (only http, https, rtsp and rtmp addresses "
+        "can), so it plays without it.",
+    ),
+    "out_of_district": lambda: QCoreApplication.translate(
+        "VideoHealth", "This camera is outside your district."
+    ),
 }
 
 

@@ -32,6 +32,7 @@ import vlc
 
 from console.video.frames import FrameBuffer
 from console.video.stills import KeyframeStillPlayer, PyAvStillPlayer, make_still_player, stills_available
+from services.access.redaction import without_userinfo
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,8 @@ class Health(StrEnum):
 @dataclass(frozen=True, slots=True)
 class PlayRequest:
     player_id: int
-    url: str
+    # May carry the camera's login (console/video/stream_access.py): never logged as it is.
+    url: str = field(repr=False)
     width: int
     height: int
     # Shared-memory name of the frame buffer (video callbacks), or 0/None with window_id set.
@@ -180,7 +182,7 @@ class PlayerHost:
     def _add(self, request: PlayRequest) -> None:
         slot = _Slot(request)
         self._slots[request.player_id] = slot
-        if request.keyframes_only and request.buffer_name and stills_available():
+        if request.keyframes_only and request.buffer_name and stills_available(request.url):
             # The overview tier: keyframe stills from ffmpeg, not libvlc (see console/video/stills.py).
             try:
                 slot.buffer = FrameBuffer(request.width, request.height, request.buffer_name)
@@ -318,7 +320,9 @@ class PlayerHost:
         if (state, reason) == (slot.state, slot.reason) and state is not Health.CONNECTING:
             return
         slot.state, slot.reason = state, reason
-        log.info("player %d %s %s (%s)", slot.request.player_id, state, reason, slot.request.url)
+        log.info(
+            "player %d %s %s (%s)", slot.request.player_id, state, reason, without_userinfo(slot.request.url)
+        )
         self._on_health(slot.request.player_id, state, reason)
 
 

@@ -24,6 +24,7 @@ import threading
 from typing import Any
 
 from console.video.frames import FrameBuffer
+from services.access.redaction import without_userinfo
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +41,10 @@ except ImportError:  # pragma: no cover - depends on the installation
     HAVE_PYAV = False
 
 
-def stills_available() -> bool:
-    return HAVE_PYAV or FFMPEG is not None
+def stills_available(url: str = "") -> bool:
+    """Whether keyframe stills can play *url* here. A URL with a login needs PyAV: ffmpeg would
+    get it on its command line, which every user of the machine can read (ps, /proc)."""
+    return HAVE_PYAV or (FFMPEG is not None and without_userinfo(url) == url.strip())
 
 
 def make_still_player(
@@ -101,7 +104,8 @@ class PyAvStillPlayer:
                     buffer.publish(index)
         except (av.FFmpegError, OSError, IndexError, ValueError) as exc:
             if not stop.is_set():
-                log.info("keyframe player for %s: %s", self.url, exc)
+                # The error text may quote the URL too; the worker's redaction filter masks that.
+                log.info("keyframe player for %s: %s", without_userinfo(self.url), exc)
             outcome = "error"
         finally:
             pictures.clear()
@@ -149,7 +153,7 @@ class KeyframeStillPlayer:
                 self.command(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL
             )
         except OSError as exc:
-            log.info("keyframe player for %s cannot start ffmpeg: %s", self.url, exc)
+            log.info("keyframe player for %s cannot start ffmpeg: %s", without_userinfo(self.url), exc)
             return -1
         self._proc = proc
         self._reader = threading.Thread(

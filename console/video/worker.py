@@ -15,6 +15,7 @@ import threading
 from multiprocessing.connection import Connection
 
 from console.video.host import Health, PlayerHost, PlayRequest, WatchdogPolicy
+from services.access.redaction import install_redaction
 
 WORKER_NICENESS = 5
 
@@ -23,6 +24,8 @@ def worker_main(conn: Connection, policy: WatchdogPolicy, log_level: int = loggi
     logging.basicConfig(
         level=log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s video-worker: %(message)s"
     )
+    # The URLs played here may carry camera logins: no password reaches this process's log.
+    install_redaction()
     try:
         # Decoding yields to the console's GUI thread: on a saturated workstation a late frame is
         # better than a late click (libvlc runs several threads per player, and the scheduler

@@ -128,6 +128,95 @@ Status: %3</source>
         </message>
     </context>
     <context>
+        <name>AlarmCenter</name>
+        <message>
+            <source>Incident report saved: %1</source>
+            <translation>事件报告已保存：%1</translation>
+        </message>
+        <message>
+            <source>The incident report was not saved: %1</source>
+            <translation>事件报告未能保存：%1</translation>
+        </message>
+        <message>
+            <source>%1 has no cameras in the registry.</source>
+            <translation>%1 在设备登记中没有摄像机。</translation>
+        </message>
+        <message>
+            <source>Incident transfer</source>
+            <translation>事件转交</translation>
+        </message>
+        <message>
+            <source>%1 asks you to take over: %2 at %3.</source>
+            <translation>%1 请您接手：%3 的%2。</translation>
+        </message>
+        <message>
+            <source>Accept</source>
+            <translation>接受</translation>
+        </message>
+        <message>
+            <source>Decline</source>
+            <translation>拒绝</translation>
+        </message>
+        <message>
+            <source>Alarms and incidents</source>
+            <translation>报警与事件</translation>
+        </message>
+    </context>
+    <context>
+        <name>AlarmQueuePanel</name>
+        <message>
+            <source>New %1 · in hand %2 · overdue %3</source>
+            <translation>新报警 %1 · 处置中 %2 · 超时 %3</translation>
+        </message>
+        <message>
+            <source>%1 alarms/min</source>
+            <translation>%1 次报警/分钟</translation>
+        </message>
+        <message>
+            <source>Sound off</source>
+            <translation>声音已关</translation>
+        </message>
+        <message>
+            <source>Sound on</source>
+            <translation>声音已开</translation>
+        </message>
+        <message>
+            <source>Alarm sounds are off: click to turn them on</source>
+            <translation>报警声音已关闭：点击打开</translation>
+        </message>
+        <message>
+            <source>Alarm sounds are on: click to mute them</source>
+            <translation>报警声音已打开：点击静音</translation>
+        </message>
+        <message>
+            <source>Alarm queue</source>
+            <translation>报警队列</translation>
+        </message>
+    </context>
+    <context>
+        <name>AlarmSettingsDialog</name>
+        <message>
+            <source>Alarm settings</source>
+            <translation>报警设置</translation>
+        </message>
+        <message>
+            <source>Open the cameras of new priority-1 incidents by themselves</source>
+            <translation>新的一级事件自动打开学校摄像机</translation>
+        </message>
+        <message>
+            <source>Main wall (this window)</source>
+            <translation>主电视墙（本窗口）</translation>
+        </message>
+        <message>
+            <source>Mute alarm sounds</source>
+            <translation>报警声音静音</translation>
+        </message>
+        <message>
+            <source>Incident cameras on:</source>
+            <translation>事件摄像机显示于：</translation>
+        </message>
+    </context>
+    <context>
         <name>AuditModel</name>
         <message>
             <source>Entry #%1</source>
@@ -725,6 +814,309 @@ The details are in the log file:
         </message>
     </context>
     <context>
+        <name>IncidentDialogs</name>
+        <message>
+            <source>Skip a step</source>
+            <translation>跳过步骤</translation>
+        </message>
+        <message>
+            <source>Why is “%1” skipped?</source>
+            <translation>为什么跳过“%1”？</translation>
+        </message>
+    </context>
+    <context>
+        <name>IncidentModel</name>
+        <message>
+            <source>Type</source>
+            <translation>类型</translation>
+        </message>
+        <message>
+            <source>School</source>
+            <translation>学校</translation>
+        </message>
+        <message>
+            <source>Location</source>
+            <translation>位置</translation>
+        </message>
+        <message>
+            <source>Age</source>
+            <translation>已持续</translation>
+        </message>
+        <message>
+            <source>Alarms</source>
+            <translation>报警数</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Acknowledge</source>
+            <translation>确认时限</translation>
+        </message>
+        <message>
+            <source>Process</source>
+            <translation>处置时限</translation>
+        </message>
+        <message>
+            <source>False alarm</source>
+            <translation>误报</translation>
+        </message>
+        <message>
+            <source>Resolved</source>
+            <translation>已办结</translation>
+        </message>
+        <message>
+            <source>%1 → %2</source>
+            <translation>%1 → %2</translation>
+        </message>
+        <message>
+            <source>Mine</source>
+            <translation>我负责</translation>
+        </message>
+        <message>
+            <source>Acknowledged</source>
+            <translation>已确认</translation>
+        </message>
+        <message>
+            <source>New</source>
+            <translation>新报警</translation>
+        </message>
+    </context>
+    <context>
+        <name>IncidentPanel</name>
+        <message>
+            <source>The timeline could not be loaded: %1</source>
+            <translation>时间线加载失败：%1</translation>
+        </message>
+        <message>
+            <source>%1 (last %2)</source>
+            <translation>%1（最近 %2）</translation>
+        </message>
+        <message>
+            <source>Resolved by %1 at %2: %3</source>
+            <translation>%1 于 %2 办结：%3</translation>
+        </message>
+        <message>
+            <source>%1 asks you to take over this incident: accept or decline.</source>
+            <translation>%1 请您接手此事件：请接受或拒绝。</translation>
+        </message>
+        <message>
+            <source>Waiting for %1 to accept the transfer.</source>
+            <translation>等待 %1 接受转交。</translation>
+        </message>
+        <message>
+            <source>Every step must be done or skipped with a reason before resolving.</source>
+            <translation>办结前每个步骤都必须完成，或注明理由后跳过。</translation>
+        </message>
+        <message>
+            <source>Done</source>
+            <translation>完成</translation>
+        </message>
+        <message>
+            <source>Skip…</source>
+            <translation>跳过…</translation>
+        </message>
+        <message>
+            <source>%1 done by %2 at %3</source>
+            <translation>%1 %2 于 %3 完成</translation>
+        </message>
+        <message>
+            <source>%1 skipped by %2 at %3: %4</source>
+            <translation>%1 %2 于 %3 跳过：%4</translation>
+        </message>
+        <message>
+            <source>%1 open</source>
+            <translation>%1 未完成</translation>
+        </message>
+        <message>
+            <source>Acknowledge within %1</source>
+            <translation>%1 内确认</translation>
+        </message>
+        <message>
+            <source>Acknowledgement overdue %1</source>
+            <translation>确认已超时 %1</translation>
+        </message>
+        <message>
+            <source>Acknowledged</source>
+            <translation>已确认</translation>
+        </message>
+        <message>
+            <source>Resolve within %1</source>
+            <translation>%1 内办结</translation>
+        </message>
+        <message>
+            <source>Processing overdue %1</source>
+            <translation>处置已超时 %1</translation>
+        </message>
+        <message>
+            <source>School</source>
+            <translation>学校</translation>
+        </message>
+        <message>
+            <source>Location</source>
+            <translation>位置</translation>
+        </message>
+        <message>
+            <source>Opened</source>
+            <translation>发生时间</translation>
+        </message>
+        <message>
+            <source>Alarms</source>
+            <translation>报警次数</translation>
+        </message>
+        <message>
+            <source>Acknowledged by</source>
+            <translation>确认人</translation>
+        </message>
+        <message>
+            <source>Owner</source>
+            <translation>负责人</translation>
+        </message>
+        <message>
+            <source>Read only: your role may follow incidents but not work on them.</source>
+            <translation>只读：您的角色可以查看事件，但不能处置。</translation>
+        </message>
+        <message>
+            <source>Acknowledge</source>
+            <translation>确认</translation>
+        </message>
+        <message>
+            <source>Take</source>
+            <translation>接手</translation>
+        </message>
+        <message>
+            <source>Release</source>
+            <translation>放弃</translation>
+        </message>
+        <message>
+            <source>Transfer…</source>
+            <translation>转交…</translation>
+        </message>
+        <message>
+            <source>Accept transfer</source>
+            <translation>接受转交</translation>
+        </message>
+        <message>
+            <source>Decline transfer</source>
+            <translation>拒绝转交</translation>
+        </message>
+        <message>
+            <source>Resolve…</source>
+            <translation>办结…</translation>
+        </message>
+        <message>
+            <source>Open cameras</source>
+            <translation>打开摄像机</translation>
+        </message>
+        <message>
+            <source>Show on map</source>
+            <translation>在地图上显示</translation>
+        </message>
+        <message>
+            <source>Report (PDF)</source>
+            <translation>报告（PDF）</translation>
+        </message>
+        <message>
+            <source>Actions</source>
+            <translation>处置动作</translation>
+        </message>
+        <message>
+            <source>Called 110</source>
+            <translation>已报110</translation>
+        </message>
+        <message>
+            <source>Called 119</source>
+            <translation>已报119</translation>
+        </message>
+        <message>
+            <source>Called principal</source>
+            <translation>已通知校长</translation>
+        </message>
+        <message>
+            <source>Broadcast</source>
+            <translation>广播</translation>
+        </message>
+        <message>
+            <source>Live voice</source>
+            <translation>实时喊话</translation>
+        </message>
+        <message>
+            <source>Records in the incident that you did this now</source>
+            <translation>在事件记录中登记您此刻完成了此操作</translation>
+        </message>
+        <message>
+            <source>Procedure</source>
+            <translation>处置流程</translation>
+        </message>
+        <message>
+            <source>Notes</source>
+            <translation>备注</translation>
+        </message>
+        <message>
+            <source>Add a note…</source>
+            <translation>添加备注…</translation>
+        </message>
+        <message>
+            <source>Add</source>
+            <translation>添加</translation>
+        </message>
+        <message>
+            <source>Timeline</source>
+            <translation>时间线</translation>
+        </message>
+        <message>
+            <source>Select an incident in the queue.</source>
+            <translation>请在报警队列中选择一个事件。</translation>
+        </message>
+    </context>
+    <context>
+        <name>IncidentWallWindow</name>
+        <message>
+            <source>SafeCampus incident cameras</source>
+            <translation>平安校园事件摄像机</translation>
+        </message>
+    </context>
+    <context>
+        <name>IncidentsPage</name>
+        <message>
+            <source>Loading…</source>
+            <translation>正在加载…</translation>
+        </message>
+        <message>
+            <source>%1 incidents</source>
+            <translation>%1 个事件</translation>
+        </message>
+        <message>
+            <source>Incidents</source>
+            <translation>事件记录</translation>
+        </message>
+        <message>
+            <source>School code (all schools when empty)</source>
+            <translation>学校代码（留空为全部学校）</translation>
+        </message>
+        <message>
+            <source>Last day</source>
+            <translation>最近一天</translation>
+        </message>
+        <message>
+            <source>Last 7 days</source>
+            <translation>最近7天</translation>
+        </message>
+        <message>
+            <source>Last 30 days</source>
+            <translation>最近30天</translation>
+        </message>
+        <message>
+            <source>Last year</source>
+            <translation>最近一年</translation>
+        </message>
+        <message>
+            <source>Refresh</source>
+            <translation>刷新</translation>
+        </message>
+    </context>
+    <context>
         <name>LockScreen</name>
         <message>
             <source>Enter your password.</source>
@@ -860,6 +1252,10 @@ The details are in the log file:
             <translation>审计记录</translation>
         </message>
         <message>
+            <source>Incidents</source>
+            <translation>事件记录</translation>
+        </message>
+        <message>
             <source>School agents (%1 pending)</source>
             <translation>学校终端（%1 待审批）</translation>
         </message>
@@ -914,6 +1310,10 @@ The details are in the log file:
         <message>
             <source>&amp;Reset layout</source>
             <translation>重置布局(&amp;R)</translation>
+        </message>
+        <message>
+            <source>&amp;Alarm settings…</source>
+            <translation>报警设置(&amp;A)…</translation>
         </message>
         <message>
             <source>&amp;Full screen</source>
@@ -1298,6 +1698,25 @@ The details are in the log file:
         <message>
             <source>Offline</source>
             <translation>离线</translation>
+        </message>
+    </context>
+    <context>
+        <name>ResolveDialog</name>
+        <message>
+            <source>Resolve the incident</source>
+            <translation>办结事件</translation>
+        </message>
+        <message>
+            <source>Outcome (what happened, what was done):</source>
+            <translation>处置结果（发生了什么，采取了哪些措施）：</translation>
+        </message>
+        <message>
+            <source>False alarm</source>
+            <translation>误报</translation>
+        </message>
+        <message>
+            <source>Resolve</source>
+            <translation>办结</translation>
         </message>
     </context>
     <context>
@@ -1727,6 +2146,25 @@ Details are in the log file.</source>
         </message>
     </context>
     <context>
+        <name>TransferDialog</name>
+        <message>
+            <source>Transfer the incident</source>
+            <translation>转交事件</translation>
+        </message>
+        <message>
+            <source>Operator (user name) who takes over:</source>
+            <translation>接手的值班员（用户名）：</translation>
+        </message>
+        <message>
+            <source>They are asked to accept; until then you keep it.</source>
+            <translation>对方接受之前，事件仍由您负责。</translation>
+        </message>
+        <message>
+            <source>Transfer</source>
+            <translation>转交</translation>
+        </message>
+    </context>
+    <context>
         <name>VideoHealth</name>
         <message>
             <source>Connecting</source>
@@ -1791,6 +2229,22 @@ Details are in the log file.</source>
         <message>
             <source>Not playing.</source>
             <translation>未播放。</translation>
+        </message>
+        <message>
+            <source>This camera's stored login cannot be decrypted on this workstation (the secrets key in the data folder is missing or is not the one it was stored with), so it plays without its login. Copy the right secrets.key here, or set the login again.</source>
+            <translation>本工作站无法解密此摄像机已保存的登录凭据（数据文件夹中的密钥文件缺失，或不是保存时使用的密钥），因此不带凭据播放。请将正确的 secrets.key 复制到此处，或重新设置凭据。</translation>
+        </message>
+        <message>
+            <source>This camera needs a login, but none is stored for it. An administrator sets it with "safecampus-hub camera-credentials set".</source>
+            <translation>此摄像机需要登录凭据，但尚未保存。请管理员使用“safecampus-hub camera-credentials set”设置。</translation>
+        </message>
+        <message>
+            <source>This camera's address cannot carry a login (only http, https, rtsp and rtmp addresses can), so it plays without it.</source>
+            <translation>此摄像机的地址无法携带登录凭据（只有 http、https、rtsp 和 rtmp 地址可以），因此不带凭据播放。</translation>
+        </message>
+        <message>
+            <source>This camera is outside your district.</source>
+            <translation>此摄像机不在您的辖区内。</translation>
         </message>
     </context>
     <context>

@@ -6,12 +6,17 @@
     safecampus-hub audit verify --key-dir DIR
     safecampus-hub audit export --key-dir DIR --out FILE.csv [--since T] [--until T]
                                 [--operator NAME] [--action ACTION]
+    safecampus-hub camera-credentials set CAMERA --username NAME --key-dir DIR [--key-file FILE]
+    safecampus-hub camera-credentials clear CAMERA --key-dir DIR
+    safecampus-hub camera-credentials list [--key-file FILE]
 
 All take --database URL (default: $SAFECAMPUS_DATABASE_URL; a password may come from
 $SAFECAMPUS_DATABASE_PASSWORD instead of the URL). This is how the first administrator is made at
 setup, and the way back in when every administrator is locked out. Passwords are read with a
 prompt (twice) or as one line on stdin with --password-stdin, never from the command line, where
-`ps` and the shell history would show them. Every change is recorded in the audit record as
+`ps` and the shell history would show them; a camera's password likewise. Camera logins are
+encrypted with the secrets key (--key-file, default: secrets.key in the console's data folder).
+Every change is recorded in the audit record as
 "cli:<login name>" from console "cli", with the key in DIR/audit.key.
 
 Exit codes: 0 done, 1 error (one line on stderr), 2 the audit record failed verification.
@@ -31,7 +36,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -39,15 +44,28 @@ from services.access import accounts
 from services.access.accounts import AccountError, OperatorInfo
 from services.access.audit import AuditError, AuditInput, AuditLog, AuditQuery, AuditRecord, search, write_csv
 from services.access.roles import Role
-from services.access.secrets import SecretError, database_url_from_environment, printable_database_url, redact
+from services.access.secrets import (
+    SecretBox,
+    SecretError,
+    clear_camera_credentials,
+    database_url_from_environment,
+    list_camera_credentials,
+    printable_database_url,
+    redact,
+    secrets_key_path,
+    set_camera_credentials,
+)
 from services.db.engine import DatabaseError, open_database
+from services.db.models import Camera
 
 log = logging.getLogger(__name__)
 
-COMMANDS = frozenset({"operator", "audit"})
+CAMERA_CREDENTIALS = "camera-credentials"
+COMMANDS = frozenset({"operator", "audit", CAMERA_CREDENTIALS})
 DATABASE_URL_ENV = "SAFECAMPUS_DATABASE_URL"
 OPERATOR_ACTIONS = ("add", "list", "passwd", "unlock", "disable", "enable")
 AUDIT_ACTIONS = ("verify", "export")
+CREDENTIAL_ACTIONS = ("set", "clear", "list")
 CLI_CONSOLE = "cli"
 # Whoever runs this on the hub's machine holds the database itself: administrator in effect.
 CLI_ROLE = Role.ADMINISTRATOR.value
@@ -59,7 +77,8 @@ class CliError(Exception):
 
 
 def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `operator` and `audit` to a parser's subcommands (dest of the subparsers: "command")."""
+    """Add `operator`, `audit` and `camera-credentials` to a parser's subcommands (dest of the
+    subparsers: "command")."""
     operator = sub.add_parser("operator", help="operator accounts (offline, on the hub's database)")
     operator.add_argument("operator_command", metavar="action", choices=OPERATOR_ACTIONS)
     operator.add_argument("username", nargs="?", default="")
@@ -83,6 +102,23 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     audit.add_argument("--operator", dest="operator_filter", default="", help="export: only this operator")
     audit.add_argument("--action", dest="action_filter", default="", help="export: only this action")
 
+    credentials = sub.add_parser(
+        CAMERA_CREDENTIALS, help="camera logins, encrypted with the secrets key (offline, on the database)"
+    )
+    credentials.add_argument("credentials_command", metavar="action", choices=CREDENTIAL_ACTIONS)
+    credentials.add_argument("camera", nargs="?", default="", help="the camera's code, for set and clear")
+    _common(credentials)
+    credentials.add_argument(
+        "--key-file",
+        type=Path,
+        default=None,
+        help=f"the secrets key (default: {secrets_key_path()}, the console's data folder)",
+    )
+    credentials.add_argument("--username", default="", help="set: the camera's user name")
+    credentials.add_argument(
+        "--password-stdin", action="store_true", help="set: read the password as one line from stdin"
+    )
+
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -102,6 +138,8 @@ def run(args: argparse.Namespace) -> int:
             return _operator(args)
         if args.command == "audit":
             return _audit(args)
+        if args.command == CAMERA_CREDENTIALS:
+            return _camera_credentials(args)
         raise CliError(f"unknown command {args.command}")
     except (CliError, AccountError, AuditError, SecretError, DatabaseError, OSError, ValueError) as exc:
         return _fail(str(exc))
@@ -325,3 +363,105 @@ def _time_arg(text: str, option: str) -> float | None:
         return datetime.fromisoformat(text).astimezone().timestamp()
     except ValueError:
         raise CliError(f"{option} {text!r} is neither ISO 8601 nor seconds since the epoch") from None
+
+
+# --- camera credentials ----------------------------------------------------------------------
+
+
+class _CameraRefused(Exception):
+    """A credentials change refused for a reason the audit record keeps (code, message)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _camera_credentials(args: argparse.Namespace) -> int:
+    action: str = args.credentials_command
+    code: str = args.camera.strip()
+    if action != "list" and not code:
+        raise CliError(f"camera-credentials {action} needs a camera code")
+    if action == "set" and not args.username:
+        raise CliError("camera-credentials set needs --username")
+    key_path: Path = args.key_file if args.key_file is not None else secrets_key_path()
+    # The key and the password before the database: a typo or a wrong key file costs nothing.
+    box = SecretBox.load_or_create(key_path, create=action == "set") if action != "clear" else None
+    password = _read_password(args, f"password of camera {code}") if action == "set" else ""
+    audit_log = None if action == "list" else AuditLog.for_key_dir(_key_dir(args))
+    engine = _open(args)
+    try:
+        if action == "list":
+            assert box is not None
+            with Session(engine) as session:
+                listed = list_camera_credentials(session, box)
+            print(json.dumps([{"camera": c, "username": u} for c, u in listed], ensure_ascii=False, indent=2))
+            return 0
+        assert audit_log is not None
+        if action == "set":
+            assert box is not None
+            username: str = args.username
+            detail: dict[str, Any] = {"username": username}
+            result: dict[str, Any] = {"camera": code, "username": username, "key_file": str(key_path)}
+
+            def change(session: Session, camera_id: int) -> None:
+                set_camera_credentials(session, box, camera_id, username, password)
+
+            _credentials_change(engine, audit_log, "set_camera_credentials", code, detail, change)
+        else:
+            cleared: list[bool] = []
+            _credentials_change(
+                engine,
+                audit_log,
+                "clear_camera_credentials",
+                code,
+                {},
+                lambda session, camera_id: cleared.append(clear_camera_credentials(session, camera_id)),
+            )
+            result = {"camera": code, "cleared": bool(cleared and cleared[-1])}
+    finally:
+        engine.dispose()
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _credentials_change(
+    engine: Engine,
+    audit_log: AuditLog,
+    request: str,
+    code: str,
+    detail: dict[str, Any],
+    change: Callable[[Session, int], None],
+) -> None:
+    """Apply *change* to camera *code* and its audit entry in one transaction; an unknown camera
+    is recorded as failed. Neither the password nor its ciphertext is ever part of the entry."""
+    actor = _actor()
+    for attempt in range(1, _CHANGE_ATTEMPTS + 1):
+        with Session(engine) as session:
+            try:
+                camera_id = session.scalar(select(Camera.id).where(Camera.code == code))
+                if camera_id is None:
+                    raise _CameraRefused("unknown_camera", f"no camera with the code {code!r}")
+                change(session, camera_id)
+                records = audit_log.append(
+                    session, [AuditInput(actor, CLI_ROLE, CLI_CONSOLE, request, code, "ok", detail)]
+                )
+                session.commit()
+            except _CameraRefused as exc:
+                session.rollback()
+                failed = {**detail, "error": exc.code, "message": exc.message}
+                audit_log.append_and_commit(
+                    lambda: Session(engine),
+                    [AuditInput(actor, CLI_ROLE, CLI_CONSOLE, request, code, "failed", failed)],
+                )
+                raise CliError(exc.message) from None
+            except (IntegrityError, OperationalError):
+                # Most likely the hub appended to the audit record at the same moment: try again.
+                session.rollback()
+                if attempt == _CHANGE_ATTEMPTS:
+                    raise
+                continue
+        audit_log.write_anchor(records[-1])
+        log.info("%s %s by %s", request, code, actor)
+        return
+    raise AssertionError("unreachable")

@@ -2,35 +2,46 @@
 (docs/access.md).
 
 Camera credentials are encrypted with Fernet (AES-128-CBC + HMAC-SHA256, from `cryptography`)
-under a key kept in a 0600 file beside the hub's other keys, never in the database: a copy of the
-database alone reveals no camera password. Whatever is logged passes through `redact`, so a
-stream URL with a password in it cannot reach a log file.
+under a key kept in a 0600 file outside the database (`secrets_key_path`): a copy of the database
+alone reveals no camera password. Whatever is logged passes through `redact`
+(services.access.redaction, re-exported here), so a stream URL with a password in it cannot reach
+a log file.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import re
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
+import platformdirs
 from cryptography.fernet import Fernet, InvalidToken
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
 from services.access.audit import write_private_file
+from services.access.redaction import MASK as MASK
+from services.access.redaction import RedactingFilter as RedactingFilter
+from services.access.redaction import install_redaction as install_redaction
+from services.access.redaction import redact as redact
+from services.access.redaction import remove_redaction as remove_redaction
+from services.access.redaction import without_userinfo as without_userinfo
 from services.db.access_models import CameraCredential
 from services.db.models import Camera
 
 log = logging.getLogger(__name__)
 
 SECRETS_KEY_FILE = "secrets.key"
+# credential_ref of a camera whose login is stored here: not secret, it only says where it is.
+VAULT_REF_PREFIX = "vault:"
 DATABASE_PASSWORD_ENV = "SAFECAMPUS_DATABASE_PASSWORD"
-MASK = "***"
+# The console's name for its data folder (console/settings.py default_data_dir).
+APP_NAME = "SafeCampus"
 
 
 class SecretError(RuntimeError):
@@ -54,9 +65,14 @@ class SecretBox:
         return f"SecretBox(path={self.path!r})"  # never the key
 
     @classmethod
-    def load_or_create(cls, path: Path) -> SecretBox:
-        if not path.exists() and write_private_file(path, Fernet.generate_key() + b"\n", replace=False):
-            log.info("created the secrets key %s", path)
+    def load_or_create(cls, path: Path, *, create: bool = True) -> SecretBox:
+        """The key in *path*, made first (0600) when missing and *create*; a missing key with
+        create=False is a SecretError (a reader must never invent a key: it would decrypt nothing)."""
+        if not path.exists():
+            if not create:
+                raise SecretError(f"there is no secrets key {path}")
+            if write_private_file(path, Fernet.generate_key() + b"\n", replace=False):
+                log.info("created the secrets key %s", path)
         try:
             mode = path.stat().st_mode & 0o777
             key = path.read_bytes().strip()
@@ -74,19 +90,35 @@ class SecretBox:
             return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
         except (InvalidToken, UnicodeError) as exc:
             raise SecretError(
-                "cannot decrypt a stored secret: the secrets key file is not the one it was stored "
-                "with, or the value is damaged"
+                # No "secret: ..." in the text: the log redaction would mask the word after it.
+                "cannot decrypt a stored secret (the secrets key file is not the one it was stored "
+                "with, or the value is damaged)"
             ) from exc
+
+
+def secrets_key_path(data_dir: Path | None = None) -> Path:
+    """Where the camera credentials' key is kept: `secrets.key` in the console's data folder
+    (*data_dir*; None: the console's default data folder). The offline CLI takes this default
+    too, and `--key-file` for any other place."""
+    folder = data_dir if data_dir is not None else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    return folder / SECRETS_KEY_FILE
 
 
 # --- camera credentials --------------------------------------------------------------------
 
 
+def vault_ref(camera_code: str) -> str:
+    """The credential_ref of a camera whose login is stored in camera_credentials."""
+    return f"{VAULT_REF_PREFIX}{camera_code}"
+
+
 def set_camera_credentials(
     session: Session, box: SecretBox, camera_id: int, username: str, password: str, now: float | None = None
 ) -> None:
-    """Store (or replace) a camera's login, encrypted; the caller commits."""
-    if session.get(Camera, camera_id) is None:
+    """Store (or replace) a camera's login, encrypted, and mark the camera as having one
+    (credential_ref "vault:<code>", so lists show "has credentials"); the caller commits."""
+    camera = session.get(Camera, camera_id)
+    if camera is None:
         raise SecretError(f"no camera with id {camera_id}")
     at = time.time() if now is None else now
     row = session.get(CameraCredential, camera_id)
@@ -96,6 +128,7 @@ def set_camera_credentials(
     row.username_ct = box.encrypt(username)
     row.password_ct = box.encrypt(password)
     row.updated_at = at
+    camera.credential_ref = vault_ref(camera.code)
     session.flush()
 
 
@@ -108,13 +141,34 @@ def camera_credentials(session: Session, box: SecretBox, camera_id: int) -> tupl
 
 
 def clear_camera_credentials(session: Session, camera_id: int) -> bool:
-    """Forget a camera's login; False when there was none."""
+    """Forget a camera's login and its credential_ref; False when there was no login."""
     row = session.get(CameraCredential, camera_id)
+    camera = session.get(Camera, camera_id)
+    if camera is not None:
+        camera.credential_ref = None
     if row is None:
+        session.flush()
         return False
     session.delete(row)
     session.flush()
     return True
+
+
+def list_camera_credentials(session: Session, box: SecretBox) -> list[tuple[str, str | None]]:
+    """(camera code, user name) of every stored login, by code; the user name is None when it
+    cannot be decrypted with *box*. Passwords are never listed."""
+    rows = session.execute(
+        select(Camera.code, CameraCredential.username_ct)
+        .join(CameraCredential, CameraCredential.camera_id == Camera.id)
+        .order_by(Camera.code)
+    ).all()
+    listed: list[tuple[str, str | None]] = []
+    for code, username_ct in rows:
+        try:
+            listed.append((code, box.decrypt(username_ct)))
+        except SecretError:
+            listed.append((code, None))
+    return listed
 
 
 _CREDENTIAL_SCHEMES = frozenset({"http", "https", "rtsp", "rtsps", "rtmp", "rtmps"})
@@ -135,72 +189,6 @@ def url_with_credentials(url: str, username: str, password: str) -> str:
     if password:
         userinfo += ":" + quote(password, safe="")
     return urlunsplit((parts.scheme, f"{userinfo}@{host}", parts.path, parts.query, parts.fragment))
-
-
-# --- redaction -----------------------------------------------------------------------------
-
-# scheme://user:password@host -> scheme://user:***@host. The password runs to the last "@"
-# before the path, so an unencoded "@" in it is masked too.
-_URL_USERINFO = re.compile(r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)(?P<secret>[^/\s]*)@")
-# password=..., passwd: ..., "token": "...", also in query strings and JSON.
-_KEY_VALUE = re.compile(
-    r"(?P<head>(?i:\b(?:password|passwd|pwd|secret|token|api[_-]?key))[\"']?\s*[:=]\s*[\"']?)"
-    r"(?P<secret>[^\"'&\s,;}]+)"
-)
-
-
-def redact(text: str) -> str:
-    """*text* with URL passwords and password/token values masked."""
-    text = _URL_USERINFO.sub(lambda m: f"{m['head']}{MASK}@", text)
-    return _KEY_VALUE.sub(lambda m: f"{m['head']}{MASK}", text)
-
-
-class RedactingFilter(logging.Filter):
-    """Redacts every record before a handler formats it: the message with its arguments, the
-    exception text and the stack. Attached to handlers, so records from every logger pass it."""
-
-    _formatter = logging.Formatter()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-            broken = False
-        except Exception:  # a broken format string must not lose the record
-            message, broken = f"{record.msg} {record.args}", True
-        cleaned = redact(message)
-        if broken or cleaned != message:
-            record.msg = cleaned
-            record.args = None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = self._formatter.formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = redact(record.exc_text)
-        if record.stack_info:
-            record.stack_info = redact(record.stack_info)
-        return True
-
-
-def install_redaction(logger: logging.Logger | None = None) -> RedactingFilter:
-    """Attach one RedactingFilter to every handler of *logger* (default: the root logger) and to
-    the logger itself; calling again is harmless. A handler added later is not covered until
-    this is called again (or `handler.addFilter(filter)`): the console and the hub call it right
-    after configuring logging. Returns the filter, so a caller can remove it."""
-    target = logger if logger is not None else logging.getLogger()
-    existing = next((f for f in target.filters if isinstance(f, RedactingFilter)), None)
-    shared = existing if existing is not None else RedactingFilter()
-    if existing is None:
-        target.addFilter(shared)
-    for handler in target.handlers:
-        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
-            handler.addFilter(shared)
-    return shared
-
-
-def remove_redaction(redacting: RedactingFilter, logger: logging.Logger | None = None) -> None:
-    target = logger if logger is not None else logging.getLogger()
-    target.removeFilter(redacting)
-    for handler in target.handlers:
-        handler.removeFilter(redacting)
 
 
 # --- database passwords ------------------------------------------------------------------------
