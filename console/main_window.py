@@ -170,6 +170,8 @@ class MainWindow(QMainWindow):
         self.full_screen_action.setShortcut(QKeySequence(Qt.Key.Key_F11))
         self.full_screen_action.toggled.connect(self._set_full_screen)
         self.view_menu.addSeparator()
+        self.alarm_settings_action = QAction(self)
+        self.view_menu.addAction(self.alarm_settings_action)
         self.view_menu.addAction(self.reset_layout_action)
         self.view_menu.addAction(self.full_screen_action)
 
@@ -218,6 +220,7 @@ class MainWindow(QMainWindow):
         self.view_menu.setTitle(self.tr("&View"))
         self.language_menu.setTitle(self.tr("&Language"))
         self.reset_layout_action.setText(self.tr("&Reset layout"))
+        self.alarm_settings_action.setText(self.tr("&Alarm settings…"))
         self.full_screen_action.setText(self.tr("&Full screen"))
         self.help_menu.setTitle(self.tr("&Help"))
         self.about_action.setText(self.tr("&About SafeCampus"))

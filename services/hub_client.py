@@ -139,7 +139,10 @@ class HubClient:
                 except HubClientError:
                     time.sleep(min(0.05, remaining))
                     continue
-            for event in self._receive(min(remaining, 0.5)):
+            events = self._receive(min(remaining, 0.5))
+            for index, event in enumerate(events):
+                if isinstance(event, ConsoleWelcome | Error):
+                    self._backlog.extend(events[index + 1 :])  # kept for `poll`
                 if isinstance(event, ConsoleWelcome):
                     self.welcome = event
                     self.local_admin = event.local_admin
@@ -195,12 +198,17 @@ class HubClient:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise HubClientError("timeout", f"no reply to {action} within {timeout:.0f} s")
-            for event in self._receive(remaining):
+            events = self._receive(remaining)
+            for index, event in enumerate(events):
                 if isinstance(event, Reply) and event.request_id == request_id:
+                    # What came after the answer in the same batch is kept for `poll`: an update
+                    # dropped here would already count as applied, so no gap would ever show.
+                    self._backlog.extend(events[index + 1 :])
                     if not event.ok:
                         raise HubClientError(event.error_code, event.error)
                     return event.result
                 if isinstance(event, Error) and event.ref_id and event.code != ErrorCode.OUT_OF_STATE:
+                    self._backlog.extend(events[index + 1 :])
                     raise HubClientError(event.code, event.message)
                 self._backlog.append(event)
 

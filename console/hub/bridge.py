@@ -14,6 +14,10 @@ Signals (all delivered on the GUI thread):
     agentsChanged(list[AgentInfo]): changed enrollment records (full replacements).
     deliveriesChanged(list[DeliveryUpdate]): command delivery news.
     eventsReceived(list[EventSummary]): new events from schools.
+    incidentsChanged(list[IncidentView], bool complete): incidents, latest version per id, one batch
+        per wake-up; complete is True when the list came from a snapshot and is the whole set (an
+        incident it does not name is gone), False for the changed ones of updates.
+    alarmRateChanged(float): alarms per minute over the hub's recent window, when it changed.
     replyReceived(HubReply): the answer to a request (also on failure: not connected, timeout).
 """
 
@@ -39,6 +43,7 @@ from services.protocol.console_messages import (
     ConsoleWelcome,
     DeliveryUpdate,
     EventSummary,
+    IncidentView,
     Reply,
     SchoolPresence,
     Snapshot,
@@ -127,6 +132,10 @@ class _Batch:
     agents: dict[str, AgentInfo] = field(default_factory=dict)
     deliveries: list[DeliveryUpdate] = field(default_factory=list)
     events: list[EventSummary] = field(default_factory=list)
+    # Incidents by id (latest version wins); complete when a snapshot started them.
+    incidents: dict[str, IncidentView] = field(default_factory=dict)
+    incidents_complete: bool = False
+    alarm_rate: float | None = None
     replies: list[HubReply] = field(default_factory=list)
 
 
@@ -146,6 +155,7 @@ class _Worker(QThread):
         self._pending: dict[str, _Pending] = {}
         self._state = LinkState.STOPPED
         self._welcomed = False
+        self._alarm_rate: float | None = None
 
     # --- called from the GUI thread ------------------------------------------------------------
     def wake(self) -> None:
@@ -298,6 +308,9 @@ class _Worker(QThread):
                 batch.snapshot = event
                 batch.presence.clear()
                 batch.agents.clear()
+                batch.incidents = {i.incident_id: i for i in event.incidents}
+                batch.incidents_complete = True
+                batch.alarm_rate = event.alarm_rate_per_min
             elif isinstance(event, Update):
                 for presence in event.presence:
                     batch.presence[presence.school] = presence
@@ -305,6 +318,9 @@ class _Worker(QThread):
                     batch.agents[agent.public_key] = agent
                 batch.deliveries.extend(event.deliveries)
                 batch.events.extend(event.events)
+                for incident in event.incidents:
+                    batch.incidents[incident.incident_id] = incident
+                batch.alarm_rate = event.alarm_rate_per_min
             elif isinstance(event, Reply):
                 pending = self._pending.pop(event.request_id, None)
                 if pending is not None:
@@ -376,6 +392,11 @@ class _Worker(QThread):
             bridge.deliveriesChanged.emit(batch.deliveries)
         if batch.events:
             bridge.eventsReceived.emit(batch.events)
+        if batch.incidents or batch.incidents_complete:
+            bridge.incidentsChanged.emit(list(batch.incidents.values()), batch.incidents_complete)
+        if batch.alarm_rate is not None and batch.alarm_rate != self._alarm_rate:
+            self._alarm_rate = batch.alarm_rate
+            bridge.alarmRateChanged.emit(float(batch.alarm_rate))
         for reply in batch.replies:
             bridge._reply.emit(reply)
 
@@ -394,6 +415,8 @@ class HubBridge(QObject):
     agentsChanged = Signal(object)
     deliveriesChanged = Signal(object)
     eventsReceived = Signal(object)
+    incidentsChanged = Signal(object, bool)
+    alarmRateChanged = Signal(float)
     replyReceived = Signal(object)
     # An operator logged in (the hub's login answer) / the hub ended their session (the reason).
     loggedIn = Signal(dict)

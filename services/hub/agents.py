@@ -61,6 +61,9 @@ class AgentService:
             if not core.ledger.ack(session.school, message, now):
                 log.info("command_ack from %s for unknown command %s", session.school, message.command_id)
         elif isinstance(message, Event):
+            if message.kind == "alarm":
+                # Shown to the consoles at once; the event itself is stored below as any other.
+                core.incidents.alarm_from_event(session.school, message, now)
             if not core.events.add(session.school, message):
                 log.warning(
                     "event backlog full: event %s from %s not taken (it will be resent)",

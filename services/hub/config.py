@@ -30,6 +30,10 @@ class HubConfig:
     io_threads: int = 1
     # A console locks after this long without input; the operator unlocks with their password.
     idle_lock_s: float = 600.0
+    # Alarm types, priorities, time limits and procedures (None: resources/alarms/alarm_types.json).
+    alarm_types_path: Path | None = None
+    # How often the hub looks for incidents past their acknowledgement or processing limit.
+    incident_check_interval_s: float = 0.5
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """The console socket: console_hello, subscribe -> snapshot + sequenced updates, and requests.
 
 Updates are coalesced: changes collected since the last tick (presence, enrollment records,
-delivery states, new events) go out as one `update` every `console_update_interval_s`, numbered
-by `update_seq` (one counter for the hub, +1 per update). A snapshot carries the `update_seq` of
+delivery states, new events, incidents and the alarm rate) go out as one `update` every
+`console_update_interval_s`, and at once in the loop round an incident changed, numbered by
+`update_seq` (one counter for the hub, +1 per update). A snapshot carries the `update_seq` of
 the last update it already contains, so a console applies only updates after it and resubscribes
 when it sees a gap.
 """
@@ -10,6 +11,7 @@ when it sees a gap.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -33,6 +35,7 @@ from services.hub.console_access import (
 from services.hub.console_operators import OperatorRequests
 from services.hub.core import HubCore
 from services.hub.errors import HubRequestError
+from services.hub.incident_requests import IncidentRequests
 from services.hub.operations import Operations
 from services.hub.sessions import user_id_of
 from services.protocol.agent_messages import ArgValue
@@ -142,6 +145,8 @@ class ConsoleService:
         self.update_seq = 0
         self.confirmations = ConfirmationBook()
         self._operators = OperatorRequests(core, self._sessions_of)
+        self._incidents = IncidentRequests(core, self._sessions_of)
+        self._sent_rate = 0.0
 
     # --- receiving ------------------------------------------------------------------------
     def handle(self, frames: list[zmq.Frame]) -> None:
@@ -218,6 +223,8 @@ class ConsoleService:
             update_seq=self.update_seq,
             presence=[p for p in core.presence.all_views() if visible(p.school)],
             agents=[a for a in core.book.all() if visible(a.school)],
+            incidents=core.incidents.queue_views(visible),
+            alarm_rate_per_min=core.incidents.rate_per_min(time.time()),
             **header_fields(session.outgoing.next()),
         )
 
@@ -374,6 +381,7 @@ class ConsoleService:
             "unlock_operator": lambda a, _s, _l, done: operators.unlock_operator(a, done),
             "audit_search": lambda a, _s, _l, done: operators.audit_search(a, done),
             "audit_verify": lambda a, _s, _l, done: operators.audit_verify(a, done),
+            **self._incidents.handlers(),
         }
 
     def _log_out(self, _raw: dict[str, Any], session: ConsoleSession, login: LoggedIn, done: Done) -> None:
@@ -493,12 +501,16 @@ class ConsoleService:
         agents = list(core.feed.agents.values())
         deliveries = core.ledger.take_changes()
         events = core.feed.events
+        incidents = core.incidents.take_changed_views()
+        rate = core.incidents.rate_per_min(time.time())
         core.feed.agents.clear()
         core.feed.events = []
         core.audit.flush()
         subscribers = [(rid, s) for rid, s in self.sessions.items() if s.subscribed]
-        if not (presence or agents or deliveries or events) or not subscribers:
+        changed = presence or agents or deliveries or events or incidents or rate != self._sent_rate
+        if not changed or not subscribers:
             return  # nobody to tell; a later snapshot shows the current state anyway
+        self._sent_rate = rate
         self.update_seq += 1
         for routing_id, session in subscribers:
             if session.login is not None and session.login.scoped:
@@ -509,6 +521,8 @@ class ConsoleService:
                     agents=[a for a in agents if visible(a.school)],
                     deliveries=[d for d in deliveries if visible(d.school)],
                     events=[e for e in events if visible(e.school)],
+                    incidents=[i for i in incidents if visible(i.school)],
+                    alarm_rate_per_min=rate,
                     **header_fields(session.outgoing.next()),
                 )
             else:
@@ -518,6 +532,8 @@ class ConsoleService:
                     agents=agents,
                     deliveries=deliveries,
                     events=events,
+                    incidents=incidents,
+                    alarm_rate_per_min=rate,
                     **header_fields(session.outgoing.next()),
                 )
             self._send(routing_id, session, update)
@@ -551,7 +567,7 @@ def _target_text(args: dict[str, Any]) -> str:
         parts = [f"district:{d}" for d in target.get("districts", [])]
         parts += [f"school:{c}" for c in target.get("schools", [])]
         return ",".join(parts)
-    for key in ("school", "username", "public_key", "command_id"):
+    for key in ("incident_id", "school", "username", "public_key", "command_id"):
         value = args.get(key)
         if isinstance(value, str) and value:
             return f"{key}:{value}"

@@ -12,12 +12,15 @@ from dataclasses import dataclass, field
 import zmq
 
 from services.access.audit import AuditLog
+from services.alarms.catalog import AlarmCatalog
+from services.alarms.incidents import IncidentBook
 from services.hub.audit_trail import AuditTrail
 from services.hub.auth import AllowLists
 from services.hub.config import HubConfig
 from services.hub.db_writer import DatabaseWriter
 from services.hub.enrollment import EnrollmentBook
 from services.hub.events import EventStore
+from services.hub.incident_service import IncidentService
 from services.hub.ledger import Ledger
 from services.hub.presence import PresenceTracker
 from services.hub.sessions import SessionTable
@@ -47,6 +50,7 @@ class HubCore:
         epoch: int,
         public_key: str,
         audit_log: AuditLog,
+        catalog: AlarmCatalog,
     ) -> None:
         self.config = config
         self.writer = writer
@@ -64,6 +68,8 @@ class HubCore:
         self.bad_frames = 0
         self.audit_log = audit_log
         self.audit = AuditTrail(audit_log, writer.submit)
+        # Incidents: the one truth every console shows (docs/incidents.md).
+        self.incidents = IncidentService(IncidentBook(catalog), writer.submit, self.audit, self.log_limiter)
         # School code -> district adcode, for district viewers' scope and city-wide checks.
         self.school_districts: dict[str, str] = {}
         # Keys that act as the hub's local administrator without logging in (the hub's own CLI key).

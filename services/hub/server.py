@@ -10,6 +10,7 @@ wait for the committed result.
 from __future__ import annotations
 
 import concurrent.futures
+import gc
 import json
 import logging
 import os
@@ -25,6 +26,8 @@ from sqlalchemy import Engine, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from services.access.audit import AuditKey, AuditLog
+from services.alarms import store as incident_store
+from services.alarms.catalog import CatalogError, load_catalog
 from services.db.engine import open_database
 from services.db.network_models import AgentEnrollment, ConsoleKey, HubEpoch
 from services.hub.agents import AgentService
@@ -70,6 +73,10 @@ class Hub:
                 Path(config.key_dir) / "audit.anchor",
             )
         except (keys.KeyFileError, OSError, ValueError) as exc:
+            raise HubError(str(exc)) from exc
+        try:
+            self._catalog = load_catalog(config.alarm_types_path)
+        except CatalogError as exc:
             raise HubError(str(exc)) from exc
         self.public_key: bytes = self._keypair.public
         self.cli_public_key: bytes = self._cli_keypair.public
@@ -118,17 +125,19 @@ class Hub:
             open_deliveries = ledger.load(session, now)
             console_keys = list(session.scalars(select(ConsoleKey.public_key)))
             districts = school_districts(session)
+            live_incidents, alarm_keys = incident_store.load(session, now)
         for info in book.accepted():
             self.allow_lists.allow_agent(info.public_key, info.school)
         for key in [*console_keys, *(k.decode() for k in self.config.console_public_keys)]:
             self.allow_lists.allow_console(key)
         self.allow_lists.allow_console(self.cli_public_key.decode())
         log.info(
-            "hub epoch %d: %d accepted agents, %d open deliveries, %d console keys",
+            "hub epoch %d: %d accepted agents, %d open deliveries, %d console keys, %d live incidents",
             self.epoch,
             len(book.accepted()),
             open_deliveries,
             len(console_keys),
+            len(live_incidents),
         )
         self._context = zmq.Context(io_threads=max(1, self.config.io_threads))
         self._context.setsockopt(zmq.LINGER, 0)
@@ -138,8 +147,15 @@ class Hub:
         completions_endpoint = f"inproc://hub-db-completions-{id(self)}"
         self._writer = DatabaseWriter(engine, self._context, completions_endpoint)
         core = HubCore(
-            self.config, self._writer, self.allow_lists, self.epoch, self.public_key.decode(), self._audit_log
+            self.config,
+            self._writer,
+            self.allow_lists,
+            self.epoch,
+            self.public_key.decode(),
+            self._audit_log,
+            self._catalog,
         )
+        core.incidents.book.load(live_incidents, alarm_keys)
         core.school_districts = districts
         core.local_admin_keys = frozenset({self.cli_public_key.decode()})
         core.book = book
@@ -157,6 +173,9 @@ class Hub:
             raise HubError(f"hub sockets did not start: {error}") from error
         self._writer.start()
         self._write_endpoints()
+        # What start-up built stays for the hub's life: keep it out of the collector's full passes,
+        # which otherwise stall the socket thread for a tenth of a second or more during a flood.
+        gc.freeze()
         log.info(
             "hub ready: agents %s, enrollment %s, consoles %s",
             self.agent_endpoint,
@@ -257,10 +276,11 @@ class Hub:
         enrolls = EnrollService(core, enroll_sock)
         consoles = ConsoleService(core, console_sock, ops)
         poller = zmq.Poller()
+        # Consoles first: an operator's request never waits behind a round of agent traffic.
         handlers: list[tuple[zmq.Socket[bytes], Callable[[list[zmq.Frame]], None]]] = [
+            (console_sock, consoles.handle),
             (agent_sock, agents.handle),
             (enroll_sock, enrolls.handle),
-            (console_sock, consoles.handle),
         ]
         for sock, _ in handlers:
             poller.register(sock, zmq.POLLIN)
@@ -285,7 +305,12 @@ class Hub:
                 if self._writer is not None:
                     self._writer.run_completions()
                 timers.run(self, core, agents, ops, consoles)
+                # Incident changes go to the consoles in the same round, not at the next tick.
+                if core.incidents.book.has_changes:
+                    consoles.tick()
+                core.incidents.flush()
             ops.flush_ledger()
+            core.incidents.flush(force=True)
             self._flush_last_seen(core)
             core.audit.flush()
         except Exception:
@@ -438,6 +463,8 @@ class Hub:
                     "bad_frames": core.bad_frames,
                     "open_commands": sum(1 for c in core.ledger.commands.values() if c.open_count),
                     "writer_pending": core.writer.pending,
+                    "incidents_live": len(core.incidents.book),
+                    "incidents_unsaved": core.incidents.pending_writes,
                 },
                 None,
             )
@@ -456,9 +483,13 @@ class _Timers:
         self._next_update = now + config.console_update_interval_s
         self._next_sweep = now + SWEEP_INTERVAL_S
         self._next_seen = now + config.last_seen_flush_interval_s
+        self._next_incidents = now + config.incident_check_interval_s
 
     def until_next(self) -> float:
-        return min(self._next_flush, self._next_update, self._next_sweep, self._next_seen) - time.monotonic()
+        return (
+            min(self._next_flush, self._next_update, self._next_sweep, self._next_seen, self._next_incidents)
+            - time.monotonic()
+        )
 
     def run(
         self, hub: Hub, core: HubCore, agents: AgentService, ops: Operations, consoles: ConsoleService
@@ -479,6 +510,9 @@ class _Timers:
                 core.ledger.disconnected(school, wall)
             core.ledger.sweep_expired(wall)
             core.log_limiter.flush()
+        if now >= self._next_incidents:
+            self._next_incidents = now + self._config.incident_check_interval_s
+            core.incidents.check_timers(time.time())
         if now >= self._next_update:
             self._next_update = now + self._config.console_update_interval_s
             consoles.tick()

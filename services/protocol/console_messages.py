@@ -54,6 +54,60 @@ class EventSummary(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     source: str = ""
 
 
+class StepView(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """One step of an incident's procedure and how far it is."""
+
+    key: str
+    state: Literal["open", "done", "skipped"]
+    reason: str = ""  # why it was skipped
+    by: str = ""
+    at: float | None = None
+
+
+class NoteView(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    by: str
+    at: float
+    text: str
+
+
+class ActionView(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Something an operator did about an incident outside the system (a call) or through it."""
+
+    kind: Literal["call_110", "call_119", "call_principal", "broadcast", "live_voice", "other"]
+    by: str
+    at: float
+    detail: str = ""
+
+
+class IncidentView(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """One incident as every console sees it (docs/incidents.md). Times are the hub's clock."""
+
+    incident_id: str
+    school: str
+    alarm_type: str
+    priority: int
+    state: Literal["open", "acknowledged", "resolved"]
+    opened_at: float
+    last_alarm_at: float
+    alarm_count: int
+    location: str  # of the first alarm
+    acknowledged_by: str = ""
+    acknowledged_at: float | None = None
+    owner: str = ""
+    transfer_to: str = ""  # a pending transfer to this operator
+    ack_due_at: float
+    process_due_at: float
+    escalation: Literal["", "ack_overdue", "processing_overdue"] = ""
+    steps: list[StepView] = []
+    notes: list[NoteView] = []
+    actions: list[ActionView] = []
+    resolved_by: str = ""
+    resolved_at: float | None = None
+    outcome: str = ""
+    false_alarm: bool = False
+    version: int
+
+
 class ConsoleHello(Message, tag="console_hello", kw_only=True):
     console_name: str
     operator: str
@@ -74,6 +128,9 @@ class Snapshot(Message, tag="snapshot", kw_only=True):
     update_seq: int  # the seq of the last update already contained in this snapshot
     presence: list[SchoolPresence]
     agents: list[AgentInfo]
+    # Every incident not resolved, and those resolved in the last hour, in queue order.
+    incidents: list[IncidentView] = []
+    alarm_rate_per_min: float = 0.0
 
 
 class Update(Message, tag="update", kw_only=True):
@@ -82,6 +139,8 @@ class Update(Message, tag="update", kw_only=True):
     agents: list[AgentInfo] = []
     deliveries: list[DeliveryUpdate] = []
     events: list[EventSummary] = []
+    incidents: list[IncidentView] = []  # changed incidents, each at its latest version
+    alarm_rate_per_min: float = 0.0
 
 
 class Request(Message, tag="request", kw_only=True):

@@ -37,6 +37,8 @@ class MarkerLayer(QGraphicsObject):
         self._draw_state = np.zeros(0, dtype=np.int8)
         self._highlight: int | None = None
         self._pulse_frame: int | None = None
+        self._flash = np.zeros(0, dtype=np.intp)  # schools ringed whatever their state
+        self._flash_frame = 0
         self._fragments = fr.FragmentArray()
         self.rebuilds = 0  # coalescing ticks that rebuilt membership (observable for tests/bench)
         if len(x):
@@ -78,8 +80,23 @@ class MarkerLayer(QGraphicsObject):
         self._pulse_frame = frame
 
     @property
+    def flash(self) -> npt.NDArray[np.intp]:
+        return self._flash
+
+    def set_flash(self, indices: npt.NDArray[np.intp], frame: int) -> None:
+        """Ring these schools with the pulse frame *frame* (an empty array: none)."""
+        self._flash = indices
+        self._flash_frame = frame
+
+    @property
     def max_radius_px(self) -> float:
         return self._atlas.max_radius
+
+    def _visible_flash(self) -> npt.NDArray[np.bool_]:
+        """Which flashing schools are drawn at all (a filtered-out school does not flash)."""
+        drawn = np.zeros(len(self._x), dtype=bool)
+        drawn[self._draw_order] = True
+        return drawn[self._flash]
 
     # --- QGraphicsItem -------------------------------------------------------------------------
     def boundingRect(self) -> QRectF:
@@ -112,10 +129,19 @@ class MarkerLayer(QGraphicsObject):
         first_alarm = int(np.searchsorted(drawn_state, int(SchoolState.ALARM)))
         alarms = len(drawn_state) - first_alarm
         pulses = alarms if self._pulse_frame is not None else 0
+        flash = self._flash[self._visible_flash()] if len(self._flash) else self._flash
+        fx = self._x[flash] * sx + dx
+        fy = self._y[flash] * sy + dy
+        flash_inside = (
+            (fx > -_CULL_MARGIN_PX) & (fx < width + _CULL_MARGIN_PX)
+            & (fy > -_CULL_MARGIN_PX) & (fy < height + _CULL_MARGIN_PX)
+        )  # fmt: skip
+        fx, fy = fx[flash_inside], fy[flash_inside]
+        flashes = len(fx)
         highlight_xy = None
         if self._highlight is not None:
             highlight_xy = (self._x[self._highlight] * sx + dx, self._y[self._highlight] * sy + dy)
-        total = len(px) + pulses + (1 if highlight_xy is not None else 0)
+        total = len(px) + pulses + flashes + (1 if highlight_xy is not None else 0)
         if total == 0:
             return
         f = self._fragments.view(total)
@@ -131,6 +157,11 @@ class MarkerLayer(QGraphicsObject):
                 self._pulse_frame or 0
             ]
             row += pulses
+        if flashes:
+            f[row : row + flashes, fr.X] = fx
+            f[row : row + flashes, fr.Y] = fy
+            f[row : row + flashes, fr.SRC_LEFT : fr.SRC_H + 1] = self._atlas.pulse_rects[self._flash_frame]
+            row += flashes
         f[row : row + alarms, fr.X] = px[calm:]
         f[row : row + alarms, fr.Y] = py[calm:]
         f[row : row + alarms, fr.SRC_LEFT : fr.SRC_H + 1] = self._atlas.state_rects[int(SchoolState.ALARM)]

@@ -60,7 +60,9 @@ class SchoolMapWidget(QWidget):
     Feed it with ``set_city(districts, schools)``, then ``apply_states(ids, states)`` as often
     as updates arrive (bulk numpy arrays, or a dict of id -> state); the map applies them on its
     own coalescing tick. ``set_filters`` hides schools by district, type or state; ``fly_to``
-    animates the view to a school and rings it; ``reset_view`` shows the whole city.
+    animates the view to a school and rings it; ``reset_view`` shows the whole city;
+    ``set_flashing(ids)`` makes these schools flash (a blinking ring, whatever their state) until
+    called again without them.
 
     Signals:
         schoolActivated(int): the operator clicked a school; carries the school id.
@@ -129,6 +131,7 @@ class SchoolMapWidget(QWidget):
         self._labels: LabelLayer | None = None
         self._city_rect = QRectF()
         self._hovered = -1
+        self._flashing_ids: frozenset[int] = frozenset()
 
         self._view.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self._vb.sigRangeChanged.connect(self._on_view_changed)
@@ -185,6 +188,7 @@ class SchoolMapWidget(QWidget):
         self._vb.setLimits(minXRange=closest, minYRange=closest)
         self._hovered = -1
         self._refresh_counts()
+        self.set_flashing(self._flashing_ids)
         self.reset_view()
 
     def apply_states(
@@ -269,6 +273,31 @@ class SchoolMapWidget(QWidget):
             self._vb.setRange(self._fly_to, padding=0)
             self.flyToFinished.emit(self._fly_school)
         return True
+
+    def set_flashing(self, school_ids: Iterable[int]) -> None:
+        """Flash these schools (a blinking ring over the marker) until the next call without them.
+
+        Ids not on the map are kept (they flash once a city that has them is set) but not drawn.
+        """
+        self._flashing_ids = frozenset(int(i) for i in school_ids)
+        if self._markers is None:
+            return
+        ids = np.fromiter(self._flashing_ids, dtype=np.int64, count=len(self._flashing_ids))
+        indices = self._store.index_of(ids) if len(ids) else np.zeros(0, dtype=np.intp)
+        indices = np.sort(np.asarray(indices, dtype=np.intp)[np.asarray(indices) >= 0])
+        old = self._markers.flash
+        self._markers.set_flash(indices, self._flash_frame())
+        self._repaint_changed(np.union1d(old, indices).astype(np.intp))
+        self._update_pulse()
+
+    def flashing_ids(self) -> frozenset[int]:
+        return self._flashing_ids
+
+    def _flash_frame(self) -> int:
+        # Many flashing schools blink together on one steady ring: hundreds of moving rings are
+        # only flicker (the same reason the alarm pulse stops past PULSE_MAX_ALARMS).
+        flashing = 0 if self._markers is None else len(self._markers.flash)
+        return self._pulse_frame if flashing <= PULSE_MAX_ALARMS else PULSE_FRAMES // 2
 
     def clear_highlight(self) -> None:
         if self._markers is not None:
@@ -400,9 +429,10 @@ class SchoolMapWidget(QWidget):
 
     def _update_pulse(self) -> None:
         alarms = 0 if self._markers is None else len(self._markers.members(SchoolState.ALARM))
+        flashing = 0 if self._markers is None else len(self._markers.flash)
         # A pulse draws the eye to a few alarms; with hundreds at once (a city-wide event) it is
         # only flicker, so the markers stay steady and the legend count tells the size.
-        if 0 < alarms <= PULSE_MAX_ALARMS and self.isVisible():
+        if (0 < alarms <= PULSE_MAX_ALARMS or 0 < flashing <= PULSE_MAX_ALARMS) and self.isVisible():
             if not self._pulse_timer.isActive():
                 self._pulse_timer.start()
         else:
@@ -414,8 +444,16 @@ class SchoolMapWidget(QWidget):
         if self._markers is None:
             return
         self._pulse_frame = (self._pulse_frame + 1) % PULSE_FRAMES
-        self._markers.set_pulse_frame(self._pulse_frame)
-        self._repaint_changed(self._markers.members(SchoolState.ALARM))
+        alarms = self._markers.members(SchoolState.ALARM)
+        if 0 < len(alarms) <= PULSE_MAX_ALARMS:
+            self._markers.set_pulse_frame(self._pulse_frame)
+            self._repaint_changed(alarms)
+        else:
+            self._markers.set_pulse_frame(None)
+        flash = self._markers.flash
+        if len(flash):
+            self._markers.set_flash(flash, self._flash_frame())
+            self._repaint_changed(flash)
 
     def _on_view_changed(self, *_args: object) -> None:
         if self._labels is None or self._schools is None:

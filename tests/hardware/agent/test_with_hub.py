@@ -107,7 +107,9 @@ def test_enroll_then_session_then_ping_through_the_ledger(hub, tmp_path):
         task = asyncio.create_task(agent.run())
         try:
             await wait_for(lambda: agent.connected, what="welcome from the hub")
-            event_id = agent.raise_event("alarm", priority="alarm", source="btn-1")
+            event_id = agent.raise_event(
+                "alarm", priority="alarm", source="btn-1", details={"type": "one_key", "location": "东门"}
+            )
             await wait_for(lambda: agent.outbox.event_count() == 0, what="event acked by the hub")
             command_id = await asyncio.to_thread(
                 hub.issue_command, Target.school("QD-0001"), "ping", {}, 30.0, "test-admin"

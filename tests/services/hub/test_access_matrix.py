@@ -33,6 +33,7 @@ from tests.services.hub.fake_agent import enroll_accepted
 
 CONSOLE = generate()
 PASSWORD = "matrix-Pass-2026"
+NO_INCIDENT = "INC-20260101-000000-00000000"
 _names = itertools.count()
 
 
@@ -95,7 +96,8 @@ def console() -> Iterator[Callable[..., HubClient]]:
 
 
 def _args_for(action: str, city: City) -> dict[str, object]:
-    """Valid arguments, so an allowed request fails for no reason but (at most) a missing object."""
+    """Valid arguments, so an allowed request fails for no reason but (at most) a missing object
+    or a state that does not allow it."""
     name = f"user{next(_names)}"
     return {
         "command_status": {"command_id": "0" * 32},
@@ -117,6 +119,19 @@ def _args_for(action: str, city: City) -> dict[str, object]:
         "unlock_operator": {"username": "operator"},
         "audit_search": {"limit": 5},
         "audit_verify": {},
+        "incident_history": {"limit": 5},
+        "incident_timeline": {"incident_id": NO_INCIDENT},
+        "raise_alarm": {"school": city.own_school, "alarm_type": "manual", "location": "东门"},
+        "incident_ack": {"incident_id": NO_INCIDENT},
+        "incident_take": {"incident_id": NO_INCIDENT},
+        "incident_release": {"incident_id": NO_INCIDENT},
+        "incident_transfer": {"incident_id": NO_INCIDENT, "to": "dispatcher"},
+        "incident_accept": {"incident_id": NO_INCIDENT},
+        "incident_decline": {"incident_id": NO_INCIDENT},
+        "incident_step": {"incident_id": NO_INCIDENT, "step": "confirm_situation", "done": True},
+        "incident_note": {"incident_id": NO_INCIDENT, "text": "已电话联系门卫"},
+        "incident_action": {"incident_id": NO_INCIDENT, "kind": "call_110", "detail": "110 已出警"},
+        "incident_resolve": {"incident_id": NO_INCIDENT, "outcome": "处置完毕", "false_alarm": False},
     }[action]
 
 
@@ -132,7 +147,7 @@ def test_every_request_for_every_role(access_hub: Hub, console, city: City, role
         except HubClientError as exc:
             outcome = exc.code
         if may(role, permission):
-            assert outcome in ("ok", "not_found"), (role, action, outcome)
+            assert outcome in ("ok", "not_found", "conflict"), (role, action, outcome)
         else:
             assert outcome == "forbidden", (role, action, outcome)
 

@@ -91,7 +91,9 @@ def test_snapshot_then_sequenced_updates_and_a_late_console(console_hub, clients
     assert {p.school: p.presence for p in snapshot.presence} == {"S600": "offline"}
 
     agent.hello("S600")
-    agent.send(Event, kind="alarm", occurred_at=time.time(), priority="alarm")
+    agent.send(
+        Event, kind="alarm", occurred_at=time.time(), priority="alarm", details={"type": "one_key"}
+    )
     events += _collect(
         first,
         lambda ev: (

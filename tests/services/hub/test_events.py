@@ -39,7 +39,7 @@ def test_duplicate_event_is_acked_again_and_stored_once(database_url, hub_factor
         "occurred_at": time.time(),
         "priority": "alarm",
         "source": "gate-1",
-        "details": {"zone": "gate"},
+        "details": {"type": "intrusion", "zone": "gate"},
     }
     event_id = agent.send(Event, msg_id="evt-0001", **fields)
     assert agent.recv_type(EventAck).event_ids == [event_id]
