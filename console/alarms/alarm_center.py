@@ -206,6 +206,8 @@ class AlarmCenter(QObject):
             return
         ids = [self._school_ids[c] for c in self.flashing_schools() if c in self._school_ids]
         self._map.map.set_flashing(ids)
+        # Every unresolved incident keeps its school red on the map (flashing until acknowledged).
+        self._map.set_alarmed({i.school for i in self.model.incidents() if not i.is_resolved})
 
     # --- selection and navigation ----------------------------------------------------------------
     def select_incident(self, incident_id: str) -> None:

@@ -28,11 +28,6 @@ from console.theme import CJK_FONT_FAMILIES
 log = logging.getLogger(__name__)
 
 REPORT_THREAD_NAME = "safecampus-incident-report"
-_CONTEXT = "IncidentReport"
-
-
-def _t(text: str) -> str:
-    return QCoreApplication.translate(_CONTEXT, text)
 
 
 def _when(at: float | None) -> str:
@@ -47,69 +42,99 @@ def report_html(timeline: Timeline, types: AlarmTypeBook, school_name: str, gene
     """The report as HTML (in the interface language)."""
     incident = timeline.incident
     style = types.style(incident.alarm_type)
+    priority_word = QCoreApplication.translate("IncidentReport", "priority")
+    last_word = QCoreApplication.translate("IncidentReport", "last")
+    incident_word = QCoreApplication.translate("IncidentReport", "Incident")
+    generated_word = QCoreApplication.translate("IncidentReport", "Generated")
+    by_word = QCoreApplication.translate("IncidentReport", "by")
+    time_word = QCoreApplication.translate("IncidentReport", "Time")
+    what_word = QCoreApplication.translate("IncidentReport", "What happened")
     rows = [
-        (_t("School"), f"{school_name} ({incident.school})"),
-        (_t("Alarm type"), f"{style.name()} · {_t('priority')} {incident.priority}"),
-        (_t("Location"), incident.location or "—"),
-        (_t("State"), state_name(incident)),
-        (_t("Opened"), _when(incident.opened_at)),
-        (_t("Alarms"), f"{incident.alarm_count} ({_t('last')} {_when(incident.last_alarm_at)})"),
-        (_t("Acknowledged"), f"{incident.acknowledged_by or '—'} {_when(incident.acknowledged_at)}"),
-        (_t("Owner"), incident.owner or "—"),
-        (_t("Resolved"), f"{incident.resolved_by or '—'} {_when(incident.resolved_at)}"),
-        (_t("Outcome"), incident.outcome or "—"),
-        (_t("False alarm"), _t("yes") if incident.false_alarm else _t("no")),
+        (QCoreApplication.translate("IncidentReport", "School"), f"{school_name} ({incident.school})"),
+        (
+            QCoreApplication.translate("IncidentReport", "Alarm type"),
+            f"{style.name()} · {priority_word} {incident.priority}",
+        ),
+        (QCoreApplication.translate("IncidentReport", "Location"), incident.location or "—"),
+        (QCoreApplication.translate("IncidentReport", "State"), state_name(incident)),
+        (QCoreApplication.translate("IncidentReport", "Opened"), _when(incident.opened_at)),
+        (
+            QCoreApplication.translate("IncidentReport", "Alarms"),
+            f"{incident.alarm_count} ({last_word} {_when(incident.last_alarm_at)})",
+        ),
+        (
+            QCoreApplication.translate("IncidentReport", "Acknowledged"),
+            f"{incident.acknowledged_by or '—'} {_when(incident.acknowledged_at)}",
+        ),
+        (QCoreApplication.translate("IncidentReport", "Owner"), incident.owner or "—"),
+        (
+            QCoreApplication.translate("IncidentReport", "Resolved"),
+            f"{incident.resolved_by or '—'} {_when(incident.resolved_at)}",
+        ),
+        (QCoreApplication.translate("IncidentReport", "Outcome"), incident.outcome or "—"),
+        (
+            QCoreApplication.translate("IncidentReport", "False alarm"),
+            QCoreApplication.translate("IncidentReport", "yes")
+            if incident.false_alarm
+            else QCoreApplication.translate("IncidentReport", "no"),
+        ),
     ]
     if incident.escalation:
-        rows.append((_t("Escalation"), escalation_name(incident.escalation)))
+        rows.append(
+            (QCoreApplication.translate("IncidentReport", "Escalation"), escalation_name(incident.escalation))
+        )
     parts = [
         "<html><body>",
-        f"<h1>{_e(_t('Incident report'))}</h1>",
+        f"<h1>{_e(QCoreApplication.translate('IncidentReport', 'Incident report'))}</h1>",
         f"<p>{_e(style.name())} · {_e(school_name)} · {_e(_when(incident.opened_at))}<br/>"
-        f"<small>{_e(_t('Incident'))} {_e(incident.incident_id)} · {_e(_t('Generated'))} "
-        f"{_e(_when(time.time()))} {_e(_t('by'))} {_e(generated_by)}</small></p>",
+        f"<small>{_e(incident_word)} {_e(incident.incident_id)} · {_e(generated_word)} "
+        f"{_e(_when(time.time()))} {_e(by_word)} {_e(generated_by)}</small></p>",
         '<table border="1" cellspacing="0" cellpadding="4" width="100%">',
     ]
     parts += [f"<tr><th align='left' width='25%'>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows]
     parts.append("</table>")
 
-    parts.append(f"<h2>{_e(_t('Timeline'))}</h2>")
+    parts.append(f"<h2>{_e(QCoreApplication.translate('IncidentReport', 'Timeline'))}</h2>")
     parts.append('<table border="1" cellspacing="0" cellpadding="3" width="100%">')
-    parts.append(f"<tr><th width='25%'>{_e(_t('Time'))}</th><th>{_e(_t('What happened'))}</th></tr>")
+    parts.append(f"<tr><th width='25%'>{_e(time_word)}</th><th>{_e(what_word)}</th></tr>")
     for at, text in timeline_lines(timeline):
         parts.append(f"<tr><td>{_e(_when(at))}</td><td>{_e(text)}</td></tr>")
     parts.append("</table>")
 
-    parts.append(f"<h2>{_e(_t('Procedure'))}</h2><ol>")
+    parts.append(f"<h2>{_e(QCoreApplication.translate('IncidentReport', 'Procedure'))}</h2><ol>")
     for step in incident.steps:
         text = style.step_text(step.key)
         if step.state == STEP_DONE:
-            status = _t("done by %1 at %2").replace("%1", step.by).replace("%2", _when(step.at))
+            status = (
+                QCoreApplication.translate("IncidentReport", "done by %1 at %2")
+                .replace("%1", step.by)
+                .replace("%2", _when(step.at))
+            )
         elif step.state == STEP_SKIPPED:
             status = (
-                _t("skipped by %1 at %2, reason: %3")
+                QCoreApplication.translate("IncidentReport", "skipped by %1 at %2, reason: %3")
                 .replace("%1", step.by).replace("%2", _when(step.at)).replace("%3", step.reason)
             )  # fmt: skip
         else:
-            status = _t("not done")
+            status = QCoreApplication.translate("IncidentReport", "not done")
         parts.append(f"<li>{_e(text)}: {_e(status)}</li>")
     parts.append("</ol>")
 
-    parts.append(f"<h2>{_e(_t('Actions'))}</h2><ul>")
+    parts.append(f"<h2>{_e(QCoreApplication.translate('IncidentReport', 'Actions'))}</h2><ul>")
     for action in incident.actions or ():
         detail = f" ({action.detail})" if action.detail else ""
         parts.append(
             f"<li>{_e(_when(action.at))} {_e(action.by)}: {_e(action_name(action.kind))}{_e(detail)}</li>"
         )
     if not incident.actions:
-        parts.append(f"<li>{_e(_t('none'))}</li>")
+        parts.append(f"<li>{_e(QCoreApplication.translate('IncidentReport', 'none'))}</li>")
     parts.append("</ul>")
 
-    parts.append(f"<h2>{_e(_t('Notes'))}</h2><ul>")
+    parts.append(f"<h2>{_e(QCoreApplication.translate('IncidentReport', 'Notes'))}</h2><ul>")
     for note in incident.notes or ():
         parts.append(f"<li>{_e(_when(note.at))} {_e(note.by)}: {_e(note.text)}</li>")
     if not incident.notes:
-        parts.append(f"<li>{_e(_t('none'))}</li>")
+        parts.append(f"<li>{_e(QCoreApplication.translate('IncidentReport', 'none'))}</li>")
     parts.append("</ul></body></html>")
     return "\n".join(parts)
 

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from console.db_bridge import DatabaseBridge
 from console.domain_names import school_type_name
 from console.hub.bridge import HubBridge, HubReply
-from console.hub.presence_mapping import SchoolIndex
+from console.hub.presence_mapping import SchoolIndex, presence_state
 from console.pages.school_panel import SchoolPanel
 from console.startup import CityData
 from services.db.models import SchoolType
@@ -168,6 +168,7 @@ class MapPage(QWidget):
         self._school_by_completion: dict[str, int] = {}
         self._district_index: dict[int, int] = {}
         self._scope: str | None = None  # a district viewer's district adcode
+        self._alarmed: set[int] = set()  # schools with an unresolved incident
         self._detail_request = 0
         self._states: dict[int, SchoolState] = {}
         self._hub: HubBridge | None = None
@@ -272,6 +273,7 @@ class MapPage(QWidget):
         # A school keeps the state it had; a new one starts UNKNOWN until its agent reports.
         self._states = {sid: self._states.get(sid, SchoolState.UNKNOWN) for sid in self._schools_by_id}
         self._states.update(self._index.batch(self._presence.values()).as_dict())
+        self._states.update(dict.fromkeys(self._alarmed & set(self._schools_by_id), SchoolState.ALARM))
         english = not interface_is_chinese()
         self._show_on_map(english, keep_view=False)
         self.district_filter.set_choices(self._district_choices(english), self.tr("All districts"))
@@ -322,6 +324,7 @@ class MapPage(QWidget):
         batch = self._index.batch(snapshot.presence)
         states = dict.fromkeys(self._schools_by_id, SchoolState.UNKNOWN)
         states.update(batch.as_dict())
+        states.update(dict.fromkeys(self._alarmed, SchoolState.ALARM))
         self._states = states
         if states:
             self.map.apply_states(list(states), [int(s) for s in states.values()])
@@ -333,10 +336,28 @@ class MapPage(QWidget):
             self._presence[entry.school] = entry
         batch = self._index.batch(entries)
         if len(batch):
-            self._states.update(batch.as_dict())
-            self.map.apply_states(batch.ids, batch.states)
+            changed = {i: st for i, st in batch.as_dict().items() if i not in self._alarmed}
+            self._states.update(changed)
+            if changed:
+                self.map.apply_states(list(changed), [int(st) for st in changed.values()])
         if self._panel_code and any(e.school == self._panel_code for e in entries):
             self._refresh_panel_presence()
+
+    def set_alarmed(self, codes: set[str]) -> None:
+        """Schools with an unresolved incident show as ALARM, whatever their agent's presence;
+        when the incident is resolved the school goes back to its presence state."""
+        alarmed = {i for i in (self._index.id_of(c) for c in codes) if i is not None}
+        changed: dict[int, SchoolState] = {}
+        for school_id in alarmed - self._alarmed:
+            changed[school_id] = SchoolState.ALARM
+        for school_id in self._alarmed - alarmed:
+            code = self._index.code_of(school_id)
+            presence = self._presence.get(code) if code is not None else None
+            changed[school_id] = presence_state(presence.presence) if presence else SchoolState.UNKNOWN
+        self._alarmed = alarmed
+        if changed:
+            self._states.update(changed)
+            self.map.apply_states(list(changed), [int(st) for st in changed.values()])
 
     def presence_of(self, code: str) -> SchoolPresence | None:
         return self._presence.get(code)

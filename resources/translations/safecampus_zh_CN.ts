@@ -1071,10 +1071,236 @@ The details are in the log file:
         </message>
     </context>
     <context>
+        <name>IncidentReport</name>
+        <message>
+            <source>priority</source>
+            <translation>优先级</translation>
+        </message>
+        <message>
+            <source>last</source>
+            <translation>最近</translation>
+        </message>
+        <message>
+            <source>Incident</source>
+            <translation>事件</translation>
+        </message>
+        <message>
+            <source>Generated</source>
+            <translation>生成于</translation>
+        </message>
+        <message>
+            <source>by</source>
+            <translation>生成人</translation>
+        </message>
+        <message>
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <source>What happened</source>
+            <translation>经过</translation>
+        </message>
+        <message>
+            <source>School</source>
+            <translation>学校</translation>
+        </message>
+        <message>
+            <source>Alarm type</source>
+            <translation>报警类型</translation>
+        </message>
+        <message>
+            <source>Location</source>
+            <translation>位置</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Opened</source>
+            <translation>发生时间</translation>
+        </message>
+        <message>
+            <source>Alarms</source>
+            <translation>报警次数</translation>
+        </message>
+        <message>
+            <source>Acknowledged</source>
+            <translation>确认</translation>
+        </message>
+        <message>
+            <source>Owner</source>
+            <translation>负责人</translation>
+        </message>
+        <message>
+            <source>Resolved</source>
+            <translation>办结</translation>
+        </message>
+        <message>
+            <source>Outcome</source>
+            <translation>处置结果</translation>
+        </message>
+        <message>
+            <source>False alarm</source>
+            <translation>误报</translation>
+        </message>
+        <message>
+            <source>yes</source>
+            <translation>是</translation>
+        </message>
+        <message>
+            <source>no</source>
+            <translation>否</translation>
+        </message>
+        <message>
+            <source>Escalation</source>
+            <translation>升级</translation>
+        </message>
+        <message>
+            <source>done by %1 at %2</source>
+            <translation>%1 于 %2 完成</translation>
+        </message>
+        <message>
+            <source>skipped by %1 at %2, reason: %3</source>
+            <translation>%1 于 %2 跳过，理由：%3</translation>
+        </message>
+        <message>
+            <source>not done</source>
+            <translation>未完成</translation>
+        </message>
+    </context>
+    <context>
         <name>IncidentWallWindow</name>
         <message>
             <source>SafeCampus incident cameras</source>
             <translation>平安校园事件摄像机</translation>
+        </message>
+    </context>
+    <context>
+        <name>IncidentWording</name>
+        <message>
+            <source>New</source>
+            <translation>新报警</translation>
+        </message>
+        <message>
+            <source>In hand</source>
+            <translation>处置中</translation>
+        </message>
+        <message>
+            <source>Acknowledged</source>
+            <translation>已确认</translation>
+        </message>
+        <message>
+            <source>False alarm</source>
+            <translation>误报</translation>
+        </message>
+        <message>
+            <source>Resolved</source>
+            <translation>已办结</translation>
+        </message>
+        <message>
+            <source>Called 110 (police)</source>
+            <translation>已报警110</translation>
+        </message>
+        <message>
+            <source>Called 119 (fire)</source>
+            <translation>已报火警119</translation>
+        </message>
+        <message>
+            <source>Called the principal</source>
+            <translation>已通知校长</translation>
+        </message>
+        <message>
+            <source>Broadcast</source>
+            <translation>广播</translation>
+        </message>
+        <message>
+            <source>Live voice</source>
+            <translation>实时喊话</translation>
+        </message>
+        <message>
+            <source>Other action</source>
+            <translation>其他措施</translation>
+        </message>
+        <message>
+            <source>not acknowledged in time</source>
+            <translation>未按时确认</translation>
+        </message>
+        <message>
+            <source>not processed in time</source>
+            <translation>未按时处置</translation>
+        </message>
+        <message>
+            <source>Alarm from %1</source>
+            <translation>报警来源：%1</translation>
+        </message>
+        <message>
+            <source>Incident opened by %1</source>
+            <translation>事件由 %1 触发</translation>
+        </message>
+        <message>
+            <source>Alarm raised by hand by %1</source>
+            <translation>%1 人工报警</translation>
+        </message>
+        <message>
+            <source>Acknowledged by %1</source>
+            <translation>%1 已确认</translation>
+        </message>
+        <message>
+            <source>Taken by %1</source>
+            <translation>%1 已接手</translation>
+        </message>
+        <message>
+            <source>Released by %1</source>
+            <translation>%1 已放弃</translation>
+        </message>
+        <message>
+            <source>Transfer offered by %1</source>
+            <translation>%1 发起转交</translation>
+        </message>
+        <message>
+            <source>Transfer accepted by %1</source>
+            <translation>%1 接受转交</translation>
+        </message>
+        <message>
+            <source>Transfer declined by %1</source>
+            <translation>%1 拒绝转交</translation>
+        </message>
+        <message>
+            <source>Procedure step by %1</source>
+            <translation>%1 处理流程步骤</translation>
+        </message>
+        <message>
+            <source>Step done by %1</source>
+            <translation>%1 完成步骤</translation>
+        </message>
+        <message>
+            <source>Step skipped by %1</source>
+            <translation>%1 跳过步骤</translation>
+        </message>
+        <message>
+            <source>Note by %1</source>
+            <translation>%1 添加备注</translation>
+        </message>
+        <message>
+            <source>Action by %1</source>
+            <translation>%1 采取措施</translation>
+        </message>
+        <message>
+            <source>Escalated</source>
+            <translation>已升级</translation>
+        </message>
+        <message>
+            <source>Escalated: not acknowledged in time</source>
+            <translation>已升级：未按时确认</translation>
+        </message>
+        <message>
+            <source>Escalated: not processed in time</source>
+            <translation>已升级：未按时处置</translation>
+        </message>
+        <message>
+            <source>Resolved by %1</source>
+            <translation>%1 已办结</translation>
         </message>
     </context>
     <context>

@@ -128,3 +128,17 @@ def test_a_district_scope_limits_the_map_search_and_panel(running_console) -> No
     assert page.panel.isHidden()
     page.set_scope(None)
     assert page.district_filter.isEnabled() and page.search(outside.code) == [outside]
+
+
+def test_schools_with_an_unresolved_incident_show_as_alarm_until_resolved(running_console, qtbot) -> None:
+    from services.school_state import SchoolState
+
+    page = running_console.map_page
+    school = next(iter(page._schools_by_id.values()))
+    before = page._states[school.id]
+    page.set_alarmed({school.code})
+    assert page._states[school.id] == SchoolState.ALARM
+    qtbot.waitUntil(lambda: page.map.state_counts()[SchoolState.ALARM] == 1, timeout=2000)
+    page.set_alarmed(set())
+    assert page._states[school.id] == before
+    qtbot.waitUntil(lambda: page.map.state_counts()[SchoolState.ALARM] == 0, timeout=2000)

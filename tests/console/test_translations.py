@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import pytest
 
+from pathlib import Path
+
 from console.i18n_update import TS_FILE, read_ts, run_lupdate
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.gui
 
@@ -32,3 +36,23 @@ def test_no_string_is_translated_under_an_empty_context(tmp_path):
     fresh = tmp_path / "fresh.ts"
     run_lupdate(fresh)
     assert [e.source for e in read_ts(fresh) if not e.context] == []
+
+
+def test_every_translate_call_names_its_context_and_text_literally() -> None:
+    """lupdate only sees literal calls: a wrapper such as _t(text) leaves its strings out of the
+    .ts file, and the operator then reads English in a Chinese console."""
+    import re
+
+    call = re.compile(r"""(?:\btranslate|\.tr)\((?!\s*["'\)])""")
+    offenders = []
+    for folder in ("console", "widgets"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            if "i18n" in path.name:
+                continue
+            text = path.read_text(encoding="utf-8")
+            for match in call.finditer(text):
+                line = text.count("\n", 0, match.start()) + 1
+                source = text.splitlines()[line - 1].strip()
+                if not source.startswith("#") and "translate()" not in source:
+                    offenders.append(f"{path.relative_to(ROOT)}:{line}: {source}")
+    assert offenders == []
