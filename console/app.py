@@ -55,6 +55,7 @@ AGENTS_PAGE = "agents"
 WALL_PAGE = "wall"
 OPERATORS_PAGE = "operators"
 INCIDENTS_PAGE = "incidents"
+ALARM_DOCK_WIDTH = 460
 AUDIT_PAGE = "audit"
 # Pages only some roles see (the hub refuses their requests to everyone else anyway).
 PAGE_PERMISSIONS = {
@@ -184,6 +185,8 @@ class Console(QObject):
             hub, self.login.operator, data_dir, settings_path(data_dir), parent=self.window
         )
         self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.alarms.dock)
+        # A third of the default window: the map and the wall keep the most room.
+        self.window.resizeDocks([self.alarms.dock], [ALARM_DOCK_WIDTH], Qt.Orientation.Horizontal)
         self.alarms.attach_map(self.map_page)
         self.alarms.attach_wall(self.wall_page, lambda: PlayerPool(workers=PLAYER_WORKERS))
         self.alarms.wallPageWanted.connect(lambda: self.window.show_page(WALL_PAGE))

@@ -204,7 +204,6 @@ class IncidentPanel(QWidget):
         self.actions_list.setObjectName("incidentActions")
         self.actions_list.setMaximumHeight(80)
         actions.addWidget(self.actions_list, 2, 0, 1, 3)
-        layout.addWidget(self.actions_box)
 
         self.checklist_box = QGroupBox(body)
         checklist = QVBoxLayout(self.checklist_box)
@@ -222,6 +221,8 @@ class IncidentPanel(QWidget):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         checklist.addWidget(self.checklist)
         layout.addWidget(self.checklist_box)
+        # The procedure comes first: it is what the operator works through; actions follow.
+        layout.addWidget(self.actions_box)
 
         self.notes_box = QGroupBox(body)
         notes = QVBoxLayout(self.notes_box)
