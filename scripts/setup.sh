@@ -25,6 +25,7 @@ DEB_PACKAGES=(
   libvlc5 vlc-plugin-base vlc-plugin-video-output
   xvfb xauth x11-utils ffmpeg
   fonts-noto-cjk
+  espeak-ng alsa-utils
   libegl1 libgl1 libopengl0 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0
   libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libglib2.0-0

@@ -1,32 +1,30 @@
-"""The PA / broadcast amplifier: plays a clip through a configured player command.
+"""The PA / broadcast amplifier: plays the school's clips and live voice through ALSA.
 
-A school's IP amplifier is driven by a local player (e.g. `aplay`, `ffplay -nodisp -autoexit`)
-whose audio output feeds the amplifier; health checks the player exists and, when an amplifier
-control address is given, that it answers on TCP.
+The school's amplifier takes its audio from the agent machine's sound card; `aplay` (alsa-utils)
+reads raw school-format PCM on its stdin, one process per playback (ALSA's dmix mixes playbacks in
+different zones). Health is a fault when the player is missing and, when an amplifier control
+address is given, when it does not answer on TCP.
 
-Commands: `broadcast_start` {clip, zones?, activity_id?} plays the clip; `broadcast_stop`
-{activity_id?} stops it. A later stop beats an earlier start (see the executor).
+Commands and priorities: hardware/broadcast/engine.py (broadcast_start, broadcast_stop,
+clip_put, clip_have); live voice frames arrive through `voice_frame`.
+
+Options: `player` (list, default ["aplay", "-q"]; add e.g. "-D", "plughw:1,0" for a device),
+`clip_dir` (folder for clips received from the hub, default "clips"), `zones` (list, default
+["all"]), `amplifier` ("host:port", optional), `block_s` (seconds per block, default 0.1).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from hardware.adapters.base import (
-    AdapterOptionError,
-    CommandFailed,
-    CommandSpec,
-    DeviceAdapter,
-    Result,
-    no_more,
-    take,
-)
-from services.protocol.agent_messages import ArgValue, DeviceStatus
+from hardware.adapters.base import AdapterOptionError, CommandSpec, DeviceAdapter, no_more, take
+from hardware.broadcast.clip_store import ClipStore
+from hardware.broadcast.engine import BroadcastEngine
+from hardware.broadcast.outputs import AlsaOutput
+from services.protocol.agent_messages import DeviceStatus, VoiceFrame
 
 
 class PaAdapter(DeviceAdapter):
@@ -39,85 +37,58 @@ class PaAdapter(DeviceAdapter):
         clip_dir: Path,
         zones: list[str],
         amplifier: tuple[str, int] | None = None,
+        *,
+        block_s: float = 0.1,
     ) -> None:
         super().__init__(device_id)
         self.player = player
-        self.clip_dir = clip_dir
         self.zones = zones
         self.amplifier = amplifier
-        self._playing: asyncio.subprocess.Process | None = None
+        self.output = AlsaOutput(player)
+        self.clips = ClipStore(clip_dir)
+        self.engine = BroadcastEngine(device_id, self.output, self.clips, zones, block_s=block_s)
 
     @classmethod
     def from_options(cls, device_id: str, options: dict[str, Any]) -> PaAdapter:
         player = take(options, "player", list, ["aplay", "-q"])
-        clip_dir = Path(take(options, "clip_dir", str, "."))
+        clip_dir = Path(take(options, "clip_dir", str, "clips"))
         zones = take(options, "zones", list, ["all"])
         amp = take(options, "amplifier", str, "")
+        block_s = take(options, "block_s", float, 0.1)
         no_more(options)
+        if not player:
+            raise AdapterOptionError("option 'player' must name the aplay command")
+        if not 0.01 <= block_s <= 1.0:
+            raise AdapterOptionError(f"option 'block_s' must be 0.01-1.0 seconds, not {block_s}")
         amplifier = None
         if amp:
             host, _, port = amp.rpartition(":")
             if not host or not port.isdigit():
                 raise AdapterOptionError(f"option 'amplifier' must be host:port, not {amp!r}")
             amplifier = (host, int(port))
-        return cls(device_id, [str(p) for p in player], clip_dir, [str(z) for z in zones], amplifier)
+        return cls(
+            device_id, [str(p) for p in player], clip_dir, [str(z) for z in zones], amplifier,
+            block_s=block_s,
+        )
 
     async def health(self) -> DeviceStatus:
-        if shutil.which(self.player[0]) is None:
-            return self.status("fault", f"player {self.player[0]!r} not found")
+        fault = self.output.fault()
+        if fault is not None:
+            return self.status("fault", fault)
         if self.amplifier is not None:
             try:
                 _r, writer = await asyncio.wait_for(asyncio.open_connection(*self.amplifier), 3.0)
             except (OSError, TimeoutError) as exc:
                 return self.status("fault", f"amplifier {self.amplifier[0]}:{self.amplifier[1]}: {exc}")
             writer.close()
-        return self.status("ok", "playing" if self._playing is not None else "")
+        playing = self.engine.playing()
+        return self.status("ok", f"playing {', '.join(playing)}" if playing else "")
 
     def commands(self) -> Mapping[str, CommandSpec]:
-        return {
-            "broadcast_start": CommandSpec(self._start, activity="broadcast", role="start"),
-            "broadcast_stop": CommandSpec(self._stop, activity="broadcast", role="stop"),
-        }
+        return self.engine.commands()
 
-    async def _start(self, args: Mapping[str, ArgValue]) -> Result:
-        clip = args.get("clip")
-        if not isinstance(clip, str) or not clip or "/" in clip or clip.startswith("."):
-            raise CommandFailed("broadcast_start needs 'clip': a file name in the clip folder")
-        path = self.clip_dir / clip
-        if not path.is_file():
-            raise CommandFailed(f"clip {clip!r} not found at the school")
-        await self._stop_playing()
-        self._playing = await asyncio.create_subprocess_exec(
-            *self.player, str(path), stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
-        )
-        process = self._playing
-        try:
-            code = await process.wait()
-        finally:
-            if self._playing is process:
-                self._playing = None
-                if process.returncode is None:
-                    process.kill()
-        if code != 0:
-            raise CommandFailed(f"player exited with code {code}")
-        return {"played": clip}
-
-    async def _stop(self, _args: Mapping[str, ArgValue]) -> Result:
-        stopped = await self._stop_playing()
-        return {"stopped": stopped}
-
-    async def _stop_playing(self) -> bool:
-        process, self._playing = self._playing, None
-        if process is None or process.returncode is not None:
-            return False
-        process.terminate()
-        try:
-            await asyncio.wait_for(process.wait(), 3.0)
-        except TimeoutError:
-            process.kill()
-            with contextlib.suppress(ProcessLookupError):
-                await process.wait()
-        return True
+    def voice_frame(self, frame: VoiceFrame) -> None:
+        self.engine.voice_frame(frame)
 
     async def stop(self) -> None:
-        await self._stop_playing()
+        await self.engine.close()

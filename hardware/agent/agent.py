@@ -24,6 +24,7 @@ from hardware.agent.connection import ConnectionSettings, HubConnection
 from hardware.agent.executor import AckState, CommandExecutor, CommandStore, Result
 from hardware.agent.outbox import Outbox
 from hardware.agent.storage import AgentDb, SyncMode, open_agent_db
+from hardware.broadcast.sink import VoiceSink
 from hardware.simulators.pa_sim import SimulatedPa
 from hardware.supervisor import AdapterSupervisor, SupervisorPolicy
 from services.protocol.agent_messages import (
@@ -34,6 +35,7 @@ from services.protocol.agent_messages import (
     EventAck,
     Hello,
     Status,
+    VoiceFrame,
     Welcome,
 )
 from services.protocol.envelope import Message
@@ -78,6 +80,9 @@ class SchoolAgent:
         self.connection: HubConnection | None = None
         self.events_raised = 0
         self.last_welcome: Welcome | None = None
+        # Live voice goes to every adapter that plays it (the PA); frames are not commands.
+        self._voice_sinks = [a for a in self.adapters if isinstance(a, VoiceSink)]
+        self._voice_refused: set[str] = set()  # streams already logged as unplayable here
 
     # --- public ---------------------------------------------------------------------------
 
@@ -208,8 +213,19 @@ class SchoolAgent:
         elif isinstance(message, Command):
             assert self.executor is not None
             self.executor.handle(message)
+        elif isinstance(message, VoiceFrame):
+            self._on_voice_frame(message)
         else:
             log.info("agent %s: %s from the hub ignored", self.school, type(message).__name__)
+
+    def _on_voice_frame(self, frame: VoiceFrame) -> None:
+        if not self._voice_sinks:
+            if frame.stream_id not in self._voice_refused and len(self._voice_refused) < 64:
+                self._voice_refused.add(frame.stream_id)
+                log.info("agent %s: live voice %s ignored: no PA here", self.school, frame.stream_id)
+            return
+        for sink in self._voice_sinks:
+            sink.voice_frame(frame)
 
     def _send_ack(self, command_id: str, state: AckState, reason: str, result: Result) -> None:
         if self.connection is not None:

@@ -13,6 +13,10 @@
 - A command that finishes within its first step (nothing to wait for, like a ping; Python 3.12+)
   is answered with its final state only: "received" would say less, one message later.
 - Handlers are registered by action name (adapters register theirs).
+- An activity's instance is named by the argument `<activity>_id` (e.g. `broadcast_id`) or
+  `activity_id`; a stop without one stops every instance of its activity.
+- A handler may report its own "executing" with a result (hardware/agent/progress.py), e.g. the
+  moment a broadcast's audio starts; the generic "executing" after PROGRESS_AFTER_S is then not sent.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from hardware.adapters.base import CommandFailed
+from hardware.agent.progress import CommandProgress, set_current
 from hardware.agent.storage import AgentDb
 from services.protocol.agent_messages import ArgValue, Command
 
@@ -210,6 +215,9 @@ class CommandExecutor:
         activity_key = _activity_key(registration, command)
         if registration.role == "start" and activity_key is not None:
             stops = [self._store.stop_issued_at(activity_key), self._store.stop_issued_at(ALL_ACTIVITIES)]
+            activity_wide = _activity_wide(activity_key)
+            if activity_wide != activity_key:
+                stops.append(self._store.stop_issued_at(activity_wide))
             stop = max((s for s in stops if s is not None), default=None)
             if stop is not None and stop[0] >= command.issued_at:
                 reason = f"superseded by a later stop ({stop[1]})"
@@ -234,7 +242,8 @@ class CommandExecutor:
         command_id = command.command_id
         if registration.role == "stop" and activity_key is not None:
             self._cancel_earlier_starts(activity_key, command)
-        task = _start_task(self._run(command, registration))
+        progress = CommandProgress(command_id, self._report_progress)
+        task = _start_task(self._run(command, registration, progress))
         if task.done():
             # Finished within its first step (a ping): the final answer, already on its way, says
             # more than "received" would; the hub ranks states. Half the messages for a city-wide
@@ -249,9 +258,10 @@ class CommandExecutor:
         # "executing" is reported for long actions only: a command that finishes within
         # PROGRESS_AFTER_S goes from "received" straight to its final state (the hub ranks states).
         # At city scale that is a third fewer messages per broadcast.
-        self._progress_timers[command_id] = asyncio.get_running_loop().call_later(
-            PROGRESS_AFTER_S, self._send_ack, command_id, "executing", "", {}
-        )
+        if not progress.owned:
+            self._progress_timers[command_id] = asyncio.get_running_loop().call_later(
+                PROGRESS_AFTER_S, self._generic_progress, progress
+            )
 
         def forget(task: asyncio.Task[None]) -> None:
             self._running.pop(command_id, None)
@@ -264,16 +274,32 @@ class CommandExecutor:
 
         task.add_done_callback(forget)
 
+    def _generic_progress(self, progress: CommandProgress) -> None:
+        self._progress_timers.pop(progress.command_id, None)
+        if not progress.owned:
+            progress.report({})
+
+    def _report_progress(self, command_id: str, result: Result) -> None:
+        """A handler's own "executing" (sent at once: it marks a moment, like audio starting)."""
+        timer = self._progress_timers.pop(command_id, None)
+        if timer is not None:
+            timer.cancel()
+        self._send_ack(command_id, "executing", "", result)
+
     def _cancel_earlier_starts(self, activity_key: str, stop: Command) -> None:
+        wide = _activity_wide(activity_key) == activity_key
         for task, command, key in list(self._running.values()):
             # The generic stop stops every running command issued before it; an activity's stop
-            # only that activity's starts.
-            matches = activity_key == ALL_ACTIVITIES or (key is not None and key == activity_key)
+            # only that activity's starts: all of them when it names no instance.
+            matches = activity_key == ALL_ACTIVITIES or (
+                key is not None and (key == activity_key or (wide and _activity_wide(key) == activity_key))
+            )
             if matches and command.command_id != stop.command_id and command.issued_at <= stop.issued_at:
                 task.cancel(f"stopped by {stop.command_id}")
 
-    async def _run(self, command: Command, registration: _Registration) -> None:
+    async def _run(self, command: Command, registration: _Registration, progress: CommandProgress) -> None:
         command_id = command.command_id
+        set_current(progress)  # this task's context only: the handler finds its progress handle
         state: AckState
         result: Result = {}
         reason = ""
@@ -326,5 +352,10 @@ def _activity_key(registration: _Registration, command: Command) -> str | None:
         return None
     if registration.activity == "*":
         return ALL_ACTIVITIES
-    instance = command.args.get("activity_id", "")
+    instance = command.args.get(f"{registration.activity}_id") or command.args.get("activity_id") or ""
     return f"{registration.activity}:{instance}"
+
+
+def _activity_wide(activity_key: str) -> str:
+    """The key of a stop naming no instance of the activity ("broadcast:")."""
+    return activity_key.split(":", 1)[0] + ":"

@@ -1,16 +1,25 @@
-"""A simulated PA amplifier that writes what it "played" to a log (JSON lines), for the ledger check."""
+"""A simulated PA amplifier: the real broadcast engine, with an amplifier that records what it played.
+
+It plays at real-time pace like the real one (sleeping between 100 ms blocks: thousands share one
+event loop cheaply) and records each playback: always in memory (`played`), as a JSONL index line
+when `play_log` is given, and as a WAV file, sample for sample, when `record_dir` is given, so
+tests and benchmarks compare what each school heard with what was sent.
+
+Options: `play_log` (JSONL index path), `record_dir` (WAV folder), `clip_dir` (received clips;
+default: kept in memory), `zones` (list, default ["all"]), `block_s` (default 0.1).
+"""
 
 from __future__ import annotations
 
-import asyncio
-import json
-import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from hardware.adapters.base import CommandFailed, CommandSpec, DeviceAdapter, Result, no_more, take
-from services.protocol.agent_messages import ArgValue, DeviceStatus
+from hardware.adapters.base import AdapterOptionError, CommandSpec, DeviceAdapter, no_more, take
+from hardware.broadcast.clip_store import ClipStore
+from hardware.broadcast.engine import BroadcastEngine
+from hardware.broadcast.outputs import PlayRecord, SimulatedAmplifier
+from services.protocol.agent_messages import DeviceStatus, VoiceFrame
 
 
 class SimulatedPa(DeviceAdapter):
@@ -20,60 +29,58 @@ class SimulatedPa(DeviceAdapter):
         self,
         device_id: str,
         play_log: Path | None = None,
-        clip_seconds: float = 1.0,
         zones: list[str] | None = None,
+        *,
+        record_dir: Path | None = None,
+        clip_dir: Path | None = None,
+        block_s: float = 0.1,
     ) -> None:
         super().__init__(device_id)
-        self.play_log = play_log
-        self.clip_seconds = clip_seconds
         self.zones = zones or ["all"]
-        self.played: list[dict[str, ArgValue]] = []  # in memory too, for tests and the fleet
-        self.playing: str | None = None
+        self.amplifier = SimulatedAmplifier(record_dir, index=play_log)
+        self.clips = ClipStore(clip_dir)
+        self.engine = BroadcastEngine(device_id, self.amplifier, self.clips, self.zones, block_s=block_s)
 
     @classmethod
     def from_options(cls, device_id: str, options: dict[str, Any]) -> SimulatedPa:
         log_path = take(options, "play_log", str, "")
-        seconds = take(options, "clip_seconds", float, 1.0)
+        record_dir = take(options, "record_dir", str, "")
+        clip_dir = take(options, "clip_dir", str, "")
         zones = take(options, "zones", list, ["all"])
+        block_s = take(options, "block_s", float, 0.1)
         no_more(options)
-        return cls(device_id, Path(log_path) if log_path else None, seconds, [str(z) for z in zones])
+        if not 0.01 <= block_s <= 1.0:
+            raise AdapterOptionError(f"option 'block_s' must be 0.01-1.0 seconds, not {block_s}")
+        return cls(
+            device_id,
+            Path(log_path) if log_path else None,
+            [str(z) for z in zones],
+            record_dir=Path(record_dir) if record_dir else None,
+            clip_dir=Path(clip_dir) if clip_dir else None,
+            block_s=block_s,
+        )
+
+    @property
+    def played(self) -> list[PlayRecord]:
+        """Every finished playback, oldest first."""
+        return self.amplifier.records
+
+    @property
+    def playing(self) -> list[str]:
+        return self.engine.playing()
 
     async def health(self) -> DeviceStatus:
-        return self.status("ok", f"playing {self.playing}" if self.playing else "")
+        fault = self.amplifier.fault()
+        if fault is not None:
+            return self.status("fault", fault)
+        playing = self.engine.playing()
+        return self.status("ok", f"playing {', '.join(playing)}" if playing else "")
 
     def commands(self) -> Mapping[str, CommandSpec]:
-        return {
-            "broadcast_start": CommandSpec(self._start, activity="broadcast", role="start"),
-            "broadcast_stop": CommandSpec(self._stop, activity="broadcast", role="stop"),
-        }
+        return self.engine.commands()
 
-    def _record(self, what: str, **fields: ArgValue) -> None:
-        entry: dict[str, ArgValue] = {"at": time.time(), "device": self.device_id, "what": what, **fields}
-        self.played.append(entry)
-        if self.play_log is not None:
-            self.play_log.parent.mkdir(parents=True, exist_ok=True)
-            with self.play_log.open("a", encoding="utf-8") as handle:
-                handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    def voice_frame(self, frame: VoiceFrame) -> None:
+        self.engine.voice_frame(frame)
 
-    async def _start(self, args: Mapping[str, ArgValue]) -> Result:
-        clip = args.get("clip")
-        if not isinstance(clip, str) or not clip:
-            raise CommandFailed("broadcast_start needs 'clip'")
-        seconds = args.get("seconds", self.clip_seconds)
-        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
-            raise CommandFailed("'seconds' must be a non-negative number")
-        self.playing = clip
-        self._record("play", clip=clip)
-        try:
-            await asyncio.sleep(float(seconds))
-        except asyncio.CancelledError:
-            self._record("interrupted", clip=clip)
-            raise
-        finally:
-            self.playing = None
-        self._record("finished", clip=clip)
-        return {"played": clip}
-
-    async def _stop(self, _args: Mapping[str, ArgValue]) -> Result:
-        self._record("stop")
-        return {"stopped": True}
+    async def stop(self) -> None:
+        await self.engine.close()

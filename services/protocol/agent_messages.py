@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -114,6 +114,28 @@ class CommandAck(Message, tag="command_ack", kw_only=True):
     result: dict[str, ArgValue] = {}
 
 
+# One Opus frame of at most 1,275 bytes (RFC 6716), base64: at most 1,700 characters.
+MAX_OPUS_BASE64 = 1700
+
+
+class VoiceFrame(Message, tag="voice_frame", kw_only=True):
+    """One 20 ms Opus frame (16 kHz mono) of live voice for this school's loudspeakers.
+
+    Not a command: never stored, never acknowledged; a lost frame is concealed at the school.
+    `frame_seq` counts the stream's frames from 0 (the envelope's `seq` is the hub connection's own
+    sequence and cannot serve); `captured_at` is the console's clock at capture.
+    """
+
+    stream_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    frame_seq: Annotated[int, msgspec.Meta(ge=0)]
+    captured_at: float
+    opus: Annotated[str, msgspec.Meta(max_length=MAX_OPUS_BASE64)]
+    priority: Literal["emergency", "drill", "routine"]
+    zones: list[Annotated[str, msgspec.Meta(max_length=64)]]
+    drill: bool
+    end: bool = False
+
+
 class Bye(Message, tag="bye", kw_only=True):
     reason: str = ""
 
@@ -127,6 +149,6 @@ class Error(Message, tag="error", kw_only=True):
 
 
 AgentToHub = Hello | Heartbeat | Status | Event | CommandAck | Bye
-HubToAgent = Welcome | Command | EventAck | Error
+HubToAgent = Welcome | Command | EventAck | VoiceFrame | Error
 EnrollToHub = Enroll | EnrollStatus
 HubToEnroll = EnrollReply | Error

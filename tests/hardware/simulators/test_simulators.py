@@ -1,24 +1,9 @@
 import asyncio
-import json
 import random
 
 from hardware.simulators.alarm_input_sim import SimulatedAlarmInput
 from hardware.simulators.camera_sim import SimulatedCamera
-from hardware.simulators.pa_sim import SimulatedPa
 from hardware.simulators.patrol_reader_sim import SimulatedPatrolReader
-
-
-def test_simulated_pa_logs_what_it_played(tmp_path):
-    pa = SimulatedPa("pa-1", tmp_path / "pa.jsonl", clip_seconds=0.01)
-    handlers = pa.commands()
-    result = asyncio.run(handlers["broadcast_start"].handler({"clip": "fire-drill.mp3"}))
-    assert result == {"played": "fire-drill.mp3"}
-    lines = [json.loads(line) for line in (tmp_path / "pa.jsonl").read_text().splitlines()]
-    assert [(entry["what"], entry.get("clip")) for entry in lines] == [
-        ("play", "fire-drill.mp3"),
-        ("finished", "fire-drill.mp3"),
-    ]
-    assert handlers["broadcast_start"].activity == "broadcast"
 
 
 def test_simulated_camera_faults_at_its_rate_and_when_forced():
