@@ -28,7 +28,6 @@ import argparse
 import random
 import shutil
 import sys
-import tempfile
 import threading
 import time
 from collections import defaultdict
@@ -38,7 +37,7 @@ from typing import Any
 from sqlalchemy import text
 
 from bench._util import emit_result, percentile, progress
-from bench.fleet import HubProcess, free_port, raise_fd_limit, seed
+from bench.fleet import prepare_city
 from hardware.fleet.admin import HubAdmin
 from hardware.fleet.controller import Fleet
 from hardware.fleet.spec import Behaviour
@@ -208,20 +207,13 @@ def agent_to_hub_ms(database_url: str) -> list[float]:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    raise_fd_limit()
     n = args.agents
     types = [t.strip() for t in args.types.split(",") if t.strip()]
     unknown = [t for t in types if t not in SOURCE_OF_TYPE]
     if unknown or not types:
         raise SystemExit(f"bench.alarm: --types must be among {', '.join(SOURCE_OF_TYPE)}, not {unknown}")
-    workdir = Path(tempfile.mkdtemp(prefix="bench-alarm-"))
-    database_url = f"sqlite:///{workdir / 'hub.db'}"
-    progress(f"seeding {n} schools in {database_url}")
-    schools = seed(database_url, n)[:n]
-    if len(schools) < n:
-        raise RuntimeError(f"only {len(schools)} schools in the database")
+    workdir, database_url, schools, hub = prepare_city(n, "alarm")
     key_dir = workdir / "hub"
-    hub = HubProcess(database_url, key_dir, (free_port(), free_port(), free_port()))
     fleet: Fleet | None = None
     watcher: ConsoleWatcher | None = None
     result: dict[str, Any] = {"agents": n, "processes": args.processes}

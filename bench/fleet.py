@@ -332,17 +332,25 @@ def _send_retrying(router: zmq.Socket[bytes], peer: bytes, frame: bytes) -> None
 # --- the benchmark --------------------------------------------------------------------------
 
 
-def run(args: argparse.Namespace) -> dict[str, Any]:
+def prepare_city(n: int, name: str) -> tuple[Path, str, list[str], HubProcess]:
+    """A fresh folder with a seeded city of *n* schools and a (not yet started) hub process on
+    free ports: what every fleet benchmark starts from. Returns (folder, database URL, school
+    codes, hub)."""
     raise_fd_limit()
-    n = args.agents
-    workdir = Path(tempfile.mkdtemp(prefix="bench-fleet-"))
+    workdir = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
     database_url = f"sqlite:///{workdir / 'hub.db'}"
     progress(f"seeding {n} schools in {database_url}")
     schools = seed(database_url, n)[:n]
     if len(schools) < n:
         raise RuntimeError(f"only {len(schools)} schools in the database")
+    hub = HubProcess(database_url, workdir / "hub", (free_port(), free_port(), free_port()))
+    return workdir, database_url, schools, hub
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    n = args.agents
+    workdir, database_url, schools, hub = prepare_city(n, "fleet")
     key_dir = workdir / "hub"
-    hub = HubProcess(database_url, key_dir, (free_port(), free_port(), free_port()))
     fleet: Fleet | None = None
     view: ConsoleView | None = None
     result: dict[str, Any] = {"agents": n, "processes": args.processes}
