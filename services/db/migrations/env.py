@@ -6,7 +6,12 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 # Importing the model modules registers their tables on Base.metadata.
-from services.db import access_models, incident_models, network_models  # noqa: F401
+from services.db import (  # noqa: F401
+    access_models,
+    broadcast_models,
+    incident_models,
+    network_models,
+)
 from services.db.models import Base
 
 config = context.config
