@@ -28,6 +28,7 @@ from console.alarms.alarm_settings import AlarmSettingsDialog
 from console.alarms.alarm_types import AlarmTypeBook, load_type_book
 from console.alarms.incidents_page import IncidentsPage
 from console.app_logging import UnexpectedErrorHook, setup_logging
+from console.broadcast.broadcast_page import BroadcastPage
 from console.cli import NO_DIALOGS_ENV, Options, UsageError, parse_options
 from console.db_bridge import DatabaseBridge
 from console.hub.network import SchoolNetwork
@@ -55,6 +56,7 @@ AGENTS_PAGE = "agents"
 WALL_PAGE = "wall"
 OPERATORS_PAGE = "operators"
 INCIDENTS_PAGE = "incidents"
+BROADCAST_PAGE = "broadcast"
 ALARM_DOCK_WIDTH = 460
 AUDIT_PAGE = "audit"
 # Pages only some roles see (the hub refuses their requests to everyone else anyway).
@@ -63,6 +65,7 @@ PAGE_PERMISSIONS = {
     OPERATORS_PAGE: "manage_operators",
     AUDIT_PAGE: "read_audit",
 }
+BROADCAST_PERMISSIONS = ("broadcast_routine", "broadcast_drill", "broadcast_emergency")
 # One decoding worker process per core of the reference workstation (docs/video.md).
 PLAYER_WORKERS = 2
 
@@ -150,6 +153,12 @@ class Console(QObject):
         )
         self.login = LoginFlow(self.network.bridge, self.bridge, self.window, options, self)
         self._build_alarms(data_dir)
+        self.broadcast_page = BroadcastPage(
+            self.network.bridge, self.bridge, self.login.operator, data_dir, parent=self.window
+        )
+        self.window.add_page(
+            BROADCAST_PAGE, self.broadcast_page, lambda: QCoreApplication.translate("MainWindow", "Broadcast")
+        )
         self.login.operatorChanged.connect(self._on_operator_changed)
         self.window.lockRequested.connect(self.login.lock)
         self.window.logoutRequested.connect(self.login.log_out)
@@ -216,6 +225,8 @@ class Console(QObject):
         self.window.lock_action.setEnabled(operator.is_logged_in)
         self.window.logout_action.setEnabled(operator.is_logged_in)
         self.incidents_page.set_operator(operator.username, operator.may("handle_alarms"))
+        self.broadcast_page.set_operator()
+        self.window.set_page_allowed(BROADCAST_PAGE, any(operator.may(p) for p in BROADCAST_PERMISSIONS))
         if operator.may("manage_operators"):
             self.operators_page.refresh()
 
@@ -250,6 +261,7 @@ class Console(QObject):
         self._screenshot_timer.stop()
         self.login.shutdown()
         self.alarms.shutdown()
+        self.broadcast_page.shutdown()
         self.audit_page.shutdown()
         self.wall_page.shutdown()
         if self.demo_streams is not None:
@@ -279,6 +291,7 @@ class Console(QObject):
     def _apply_city(self, city: CityData) -> None:
         self.operators_page.set_districts(city.districts)
         self.alarms.set_schools(city.schools)
+        self.broadcast_page.set_city(city.districts, city.schools)
         self.incidents_page.set_school_names({s.code: s.name for s in city.schools})
         self.map_page.set_city(city)
         self.agents_page.set_schools(city.schools)

@@ -18,7 +18,7 @@ DATABASE_URL_ENV = "SAFECAMPUS_DATABASE_URL"
 PASSWORD_ENV = "SAFECAMPUS_PASSWORD"
 NO_DIALOGS_ENV = "SAFECAMPUS_NO_DIALOGS"
 DEMO_SCHOOLS = 3700
-PAGES = ("map", "wall", "agents", "operators", "audit", "incidents")
+PAGES = ("map", "wall", "agents", "operators", "audit", "incidents", "broadcast")
 HUB_ENDPOINT = re.compile(r"^tcp://[^\s:/]+:\d{1,5}$")
 
 

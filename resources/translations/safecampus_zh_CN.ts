@@ -410,6 +410,200 @@ Status: %3</source>
         </message>
     </context>
     <context>
+        <name>BroadcastPage</name>
+        <message>
+            <source>%1 schools</source>
+            <translation>%1 所学校</translation>
+        </message>
+        <message>
+            <source>%1 online now</source>
+            <translation>当前在线 %1 所</translation>
+        </message>
+        <message>
+            <source>Log in to send broadcasts.</source>
+            <translation>请先登录再发送广播。</translation>
+        </message>
+        <message>
+            <source>Your role does not allow broadcasts.</source>
+            <translation>您的角色无权发送广播。</translation>
+        </message>
+        <message>
+            <source>Your role may not broadcast to more than one district.</source>
+            <translation>您的角色不能向多个区（市）发送广播。</translation>
+        </message>
+        <message>
+            <source>Sending…</source>
+            <translation>正在发送…</translation>
+        </message>
+        <message>
+            <source>%1 broadcast “%2”</source>
+            <translation>%1广播“%2”</translation>
+        </message>
+        <message>
+            <source>Not sent: the city-wide broadcast was not confirmed.</source>
+            <translation>未发送：全市广播未经确认。</translation>
+        </message>
+        <message>
+            <source>Not sent: %1</source>
+            <translation>未发送：%1</translation>
+        </message>
+        <message>
+            <source>The hub accepted the broadcast but did not say how to follow it.</source>
+            <translation>中心已接受广播，但未返回跟踪所需的指令编号。</translation>
+        </message>
+        <message>
+            <source>Sent to %1 schools (%2 without an agent).</source>
+            <translation>已发送至 %1 所学校（其中 %2 所无终端）。</translation>
+        </message>
+        <message>
+            <source>Broadcast</source>
+            <translation>广播</translation>
+        </message>
+        <message>
+            <source>Compose</source>
+            <translation>编辑发送</translation>
+        </message>
+        <message>
+            <source>Live progress</source>
+            <translation>实时进度</translation>
+        </message>
+        <message>
+            <source>History</source>
+            <translation>广播记录</translation>
+        </message>
+        <message>
+            <source>Send broadcast</source>
+            <translation>发送广播</translation>
+        </message>
+    </context>
+    <context>
+        <name>BroadcastWording</name>
+        <message>
+            <source>Queued</source>
+            <translation>排队中</translation>
+        </message>
+        <message>
+            <source>Sent</source>
+            <translation>已发送</translation>
+        </message>
+        <message>
+            <source>Received</source>
+            <translation>已接收</translation>
+        </message>
+        <message>
+            <source>Playing</source>
+            <translation>播放中</translation>
+        </message>
+        <message>
+            <source>Done</source>
+            <translation>已完成</translation>
+        </message>
+        <message>
+            <source>Failed</source>
+            <translation>失败</translation>
+        </message>
+        <message>
+            <source>Unreachable</source>
+            <translation>无法送达</translation>
+        </message>
+        <message>
+            <source>Expired</source>
+            <translation>已过期</translation>
+        </message>
+        <message>
+            <source>Emergency</source>
+            <translation>紧急</translation>
+        </message>
+        <message>
+            <source>Drill</source>
+            <translation>演练</translation>
+        </message>
+        <message>
+            <source>Routine</source>
+            <translation>常规</translation>
+        </message>
+        <message>
+            <source>Bundled</source>
+            <translation>内置</translation>
+        </message>
+        <message>
+            <source>Uploaded</source>
+            <translation>上传</translation>
+        </message>
+        <message>
+            <source>Speech</source>
+            <translation>语音合成</translation>
+        </message>
+        <message>
+            <source>The file is larger than 20 MB.</source>
+            <translation>文件超过 20 MB。</translation>
+        </message>
+        <message>
+            <source>The audio is longer than 10 minutes.</source>
+            <translation>音频时长超过 10 分钟。</translation>
+        </message>
+        <message>
+            <source>The audio is silent throughout.</source>
+            <translation>音频全程无声。</translation>
+        </message>
+        <message>
+            <source>The file is empty.</source>
+            <translation>文件为空。</translation>
+        </message>
+        <message>
+            <source>The file contains no audio.</source>
+            <translation>文件中没有音频。</translation>
+        </message>
+        <message>
+            <source>This kind of file is not accepted: use WAV, MP3, OGG or M4A.</source>
+            <translation>不支持此类文件：请使用 WAV、MP3、OGG 或 M4A。</translation>
+        </message>
+        <message>
+            <source>The file is not a readable audio file.</source>
+            <translation>文件不是可读取的音频文件。</translation>
+        </message>
+        <message>
+            <source>The speech engine espeak-ng is not installed (apt-get install espeak-ng).</source>
+            <translation>未安装语音合成引擎 espeak-ng（apt-get install espeak-ng）。</translation>
+        </message>
+        <message>
+            <source>Type the text to speak first.</source>
+            <translation>请先输入要播报的文字。</translation>
+        </message>
+        <message>
+            <source>The text is too long (at most 1000 characters).</source>
+            <translation>文字过长（最多 1000 个字符）。</translation>
+        </message>
+        <message>
+            <source>The speech engine failed.</source>
+            <translation>语音合成引擎出错。</translation>
+        </message>
+        <message>
+            <source>Choose the schools or districts to broadcast to.</source>
+            <translation>请选择要广播的学校或区（市）。</translation>
+        </message>
+        <message>
+            <source>Choose the clip to broadcast.</source>
+            <translation>请选择要广播的音频。</translation>
+        </message>
+        <message>
+            <source>Repeat between 1 and 10 times.</source>
+            <translation>重复次数应为 1 到 10 次。</translation>
+        </message>
+        <message>
+            <source>The time to send must be in the next 7 days.</source>
+            <translation>发送时间须在未来 7 天之内。</translation>
+        </message>
+        <message>
+            <source>Choose a priority.</source>
+            <translation>请选择广播级别。</translation>
+        </message>
+        <message>
+            <source>The title is too long.</source>
+            <translation>标题过长。</translation>
+        </message>
+    </context>
+    <context>
         <name>CameraTree</name>
         <message>
             <source>Search district, school or camera</source>
@@ -570,6 +764,117 @@ The details are in the log file:
         </message>
     </context>
     <context>
+        <name>ContentPanel</name>
+        <message>
+            <source>The clip library could not be loaded: %1</source>
+            <translation>音频库加载失败：%1</translation>
+        </message>
+        <message>
+            <source>Upload a clip</source>
+            <translation>上传音频</translation>
+        </message>
+        <message>
+            <source>Audio files (%1)</source>
+            <translation>音频文件 (%1)</translation>
+        </message>
+        <message>
+            <source>Checking %1…</source>
+            <translation>正在检查 %1…</translation>
+        </message>
+        <message>
+            <source>Upload refused: %1</source>
+            <translation>上传被拒绝：%1</translation>
+        </message>
+        <message>
+            <source>The upload failed: %1</source>
+            <translation>上传失败：%1</translation>
+        </message>
+        <message>
+            <source>Stored “%1” (%2).</source>
+            <translation>已保存“%1”（%2）。</translation>
+        </message>
+        <message>
+            <source>Synthesizing speech…</source>
+            <translation>正在合成语音…</translation>
+        </message>
+        <message>
+            <source>Speech ready (%1).</source>
+            <translation>语音已生成（%1）。</translation>
+        </message>
+        <message>
+            <source>Speech could not be made: %1</source>
+            <translation>语音生成失败：%1</translation>
+        </message>
+        <message>
+            <source>The preview could not be prepared: %1</source>
+            <translation>试听准备失败：%1</translation>
+        </message>
+        <message>
+            <source>This clip is no longer in the library.</source>
+            <translation>该音频已不在音频库中。</translation>
+        </message>
+        <message>
+            <source>No audio device for preview</source>
+            <translation>无音频设备，无法试听</translation>
+        </message>
+        <message>
+            <source>Stop preview</source>
+            <translation>停止试听</translation>
+        </message>
+        <message>
+            <source>Preview</source>
+            <translation>试听</translation>
+        </message>
+        <message>
+            <source>Content</source>
+            <translation>广播内容</translation>
+        </message>
+        <message>
+            <source>All clips</source>
+            <translation>全部音频</translation>
+        </message>
+        <message>
+            <source>Bundled</source>
+            <translation>内置</translation>
+        </message>
+        <message>
+            <source>Uploaded</source>
+            <translation>上传</translation>
+        </message>
+        <message>
+            <source>Speech</source>
+            <translation>语音合成</translation>
+        </message>
+        <message>
+            <source>Title</source>
+            <translation>名称</translation>
+        </message>
+        <message>
+            <source>Kind</source>
+            <translation>类型</translation>
+        </message>
+        <message>
+            <source>Length</source>
+            <translation>时长</translation>
+        </message>
+        <message>
+            <source>Upload…</source>
+            <translation>上传…</translation>
+        </message>
+        <message>
+            <source>Text to speech (Mandarin):</source>
+            <translation>文字转语音（普通话）：</translation>
+        </message>
+        <message>
+            <source>Type what the loudspeakers should say…</source>
+            <translation>输入要通过广播播报的文字…</translation>
+        </message>
+        <message>
+            <source>Synthesize</source>
+            <translation>合成语音</translation>
+        </message>
+    </context>
+    <context>
         <name>DeliveryStateName</name>
         <message>
             <source>Queued</source>
@@ -602,6 +907,29 @@ The details are in the log file:
         <message>
             <source>Expired</source>
             <translation>已过期</translation>
+        </message>
+    </context>
+    <context>
+        <name>DeliveryTableModel</name>
+        <message>
+            <source>School</source>
+            <translation>学校</translation>
+        </message>
+        <message>
+            <source>Code</source>
+            <translation>编码</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Latency (ms)</source>
+            <translation>延迟（毫秒）</translation>
+        </message>
+        <message>
+            <source>Reason</source>
+            <translation>原因</translation>
         </message>
     </context>
     <context>
@@ -702,6 +1030,73 @@ The details are in the log file:
         <message>
             <source>Create administrator</source>
             <translation>创建管理员</translation>
+        </message>
+    </context>
+    <context>
+        <name>HistoryPanel</name>
+        <message>
+            <source>Loading…</source>
+            <translation>正在加载…</translation>
+        </message>
+        <message>
+            <source>%1 broadcasts</source>
+            <translation>共 %1 次广播</translation>
+        </message>
+        <message>
+            <source>Last day</source>
+            <translation>最近一天</translation>
+        </message>
+        <message>
+            <source>Last 7 days</source>
+            <translation>最近 7 天</translation>
+        </message>
+        <message>
+            <source>Last 30 days</source>
+            <translation>最近 30 天</translation>
+        </message>
+        <message>
+            <source>Last year</source>
+            <translation>最近一年</translation>
+        </message>
+        <message>
+            <source>All priorities</source>
+            <translation>全部级别</translation>
+        </message>
+        <message>
+            <source>Refresh</source>
+            <translation>刷新</translation>
+        </message>
+        <message>
+            <source>Sent</source>
+            <translation>发送时间</translation>
+        </message>
+        <message>
+            <source>Title</source>
+            <translation>标题</translation>
+        </message>
+        <message>
+            <source>Priority</source>
+            <translation>级别</translation>
+        </message>
+        <message>
+            <source>Operator</source>
+            <translation>操作员</translation>
+        </message>
+        <message>
+            <source>Schools</source>
+            <translation>学校数</translation>
+        </message>
+        <message>
+            <source>Done</source>
+            <translation>已完成</translation>
+        </message>
+        <message>
+            <source>Failed</source>
+            <translation>失败</translation>
+        </message>
+        <message>
+            <source>Unreachable</source>
+            <translation>无法送达</translation>
         </message>
     </context>
     <context>
@@ -1478,6 +1873,10 @@ The details are in the log file:
             <translation>审计记录</translation>
         </message>
         <message>
+            <source>Broadcast</source>
+            <translation>广播</translation>
+        </message>
+        <message>
             <source>Incidents</source>
             <translation>事件记录</translation>
         </message>
@@ -1811,6 +2210,57 @@ The details are in the log file:
         </message>
     </context>
     <context>
+        <name>OptionsPanel</name>
+        <message>
+            <source>All zones</source>
+            <translation>全部分区</translation>
+        </message>
+        <message>
+            <source>Options</source>
+            <translation>发送选项</translation>
+        </message>
+        <message>
+            <source>Priority:</source>
+            <translation>级别：</translation>
+        </message>
+        <message>
+            <source>PA zones:</source>
+            <translation>广播分区：</translation>
+        </message>
+        <message>
+            <source>When:</source>
+            <translation>时间：</translation>
+        </message>
+        <message>
+            <source>Now</source>
+            <translation>立即</translation>
+        </message>
+        <message>
+            <source>At</source>
+            <translation>定时</translation>
+        </message>
+        <message>
+            <source>Repeat:</source>
+            <translation>重复：</translation>
+        </message>
+        <message>
+            <source> times</source>
+            <translation> 次</translation>
+        </message>
+        <message>
+            <source>Title:</source>
+            <translation>标题：</translation>
+        </message>
+        <message>
+            <source>Shown in the history (the clip's title when empty)</source>
+            <translation>显示在广播记录中（留空则使用音频名称）</translation>
+        </message>
+        <message>
+            <source>DRILL: every school first hears the drill announcement, then this clip.</source>
+            <translation>演练：每所学校先播放演练提示“现在进行的是演练”，再播放本内容。</translation>
+        </message>
+    </context>
+    <context>
         <name>PasswordPolicy</name>
         <message>
             <source>At least %1 characters, mixing at least two of letters, digits and other characters, and not containing the user name.</source>
@@ -1924,6 +2374,93 @@ The details are in the log file:
         <message>
             <source>Offline</source>
             <translation>离线</translation>
+        </message>
+    </context>
+    <context>
+        <name>ProgressPanel</name>
+        <message>
+            <source>The hub did not say which command carried this broadcast.</source>
+            <translation>中心未返回该广播对应的指令编号。</translation>
+        </message>
+        <message>
+            <source>%1 of %2 schools playing or done</source>
+            <translation>%2 所学校中 %1 所正在播放或已完成</translation>
+        </message>
+        <message>
+            <source>Send to playing: median %1 ms · p95 %2 ms · max %3 ms</source>
+            <translation>发送至开始播放：中位数 %1 毫秒 · p95 %2 毫秒 · 最大 %3 毫秒</translation>
+        </message>
+        <message>
+            <source>Send to playing: no school playing yet</source>
+            <translation>发送至开始播放：尚无学校开始播放</translation>
+        </message>
+        <message>
+            <source>Stopping the broadcast in every school…</source>
+            <translation>正在停止所有学校的广播…</translation>
+        </message>
+        <message>
+            <source>Select the schools to stop in the list first.</source>
+            <translation>请先在列表中选择要停止的学校。</translation>
+        </message>
+        <message>
+            <source>Stop refused: %1</source>
+            <translation>停止被拒绝：%1</translation>
+        </message>
+        <message>
+            <source>Stop sent to %1 schools.</source>
+            <translation>已向 %1 所学校发送停止指令。</translation>
+        </message>
+        <message>
+            <source>Stop sent to every school of the broadcast.</source>
+            <translation>已向本次广播的所有学校发送停止指令。</translation>
+        </message>
+        <message>
+            <source>Export delivery</source>
+            <translation>导出送达情况</translation>
+        </message>
+        <message>
+            <source>CSV files (*.csv)</source>
+            <translation>CSV 文件 (*.csv)</translation>
+        </message>
+        <message>
+            <source>Exporting…</source>
+            <translation>正在导出…</translation>
+        </message>
+        <message>
+            <source>Exported %1 schools to %2</source>
+            <translation>已导出 %1 所学校至 %2</translation>
+        </message>
+        <message>
+            <source>The export failed: %1</source>
+            <translation>导出失败：%1</translation>
+        </message>
+        <message>
+            <source>All schools</source>
+            <translation>全部学校</translation>
+        </message>
+        <message>
+            <source>Failed, unreachable or expired</source>
+            <translation>失败、无法送达或已过期</translation>
+        </message>
+        <message>
+            <source>Find a school…</source>
+            <translation>查找学校…</translation>
+        </message>
+        <message>
+            <source>Stop all</source>
+            <translation>全部停止</translation>
+        </message>
+        <message>
+            <source>Stop selected schools</source>
+            <translation>停止所选学校</translation>
+        </message>
+        <message>
+            <source>Export CSV…</source>
+            <translation>导出 CSV…</translation>
+        </message>
+        <message>
+            <source>No broadcast followed yet</source>
+            <translation>尚未跟踪任何广播</translation>
         </message>
     </context>
     <context>
@@ -2342,6 +2879,93 @@ Details are in the log file.</source>
 {kind}：{detail}
 
 详细信息见日志文件。</translation>
+        </message>
+    </context>
+    <context>
+        <name>TargetPanel</name>
+        <message>
+            <source>No schools are selected on the map.</source>
+            <translation>地图上没有选中的学校。</translation>
+        </message>
+        <message>
+            <source>%1 schools added from the map.</source>
+            <translation>已从地图添加 %1 所学校。</translation>
+        </message>
+        <message>
+            <source>Saved groups could not be loaded: %1</source>
+            <translation>常用分组加载失败：%1</translation>
+        </message>
+        <message>
+            <source>Save target group</source>
+            <translation>保存目标分组</translation>
+        </message>
+        <message>
+            <source>Group name:</source>
+            <translation>分组名称：</translation>
+        </message>
+        <message>
+            <source>The group was not saved: %1</source>
+            <translation>分组未保存：%1</translation>
+        </message>
+        <message>
+            <source>Group “%1” saved.</source>
+            <translation>分组“%1”已保存。</translation>
+        </message>
+        <message>
+            <source>The group was not deleted: %1</source>
+            <translation>分组未删除：%1</translation>
+        </message>
+        <message>
+            <source>Target</source>
+            <translation>广播对象</translation>
+        </message>
+        <message>
+            <source>Whole city</source>
+            <translation>全市</translation>
+        </message>
+        <message>
+            <source>Districts and schools</source>
+            <translation>按区（市）和学校</translation>
+        </message>
+        <message>
+            <source>Districts (every school in them):</source>
+            <translation>区（市）（含其全部学校）：</translation>
+        </message>
+        <message>
+            <source>Search a school to add (name or code)…</source>
+            <translation>搜索要添加的学校（名称或编码）…</translation>
+        </message>
+        <message>
+            <source>Chosen schools:</source>
+            <translation>已选学校：</translation>
+        </message>
+        <message>
+            <source>Remove</source>
+            <translation>移除</translation>
+        </message>
+        <message>
+            <source>Clear</source>
+            <translation>清空</translation>
+        </message>
+        <message>
+            <source>Add the map's selection</source>
+            <translation>添加地图选中的学校</translation>
+        </message>
+        <message>
+            <source>Saved groups:</source>
+            <translation>常用分组：</translation>
+        </message>
+        <message>
+            <source>Use</source>
+            <translation>使用</translation>
+        </message>
+        <message>
+            <source>Save as group…</source>
+            <translation>另存为分组…</translation>
+        </message>
+        <message>
+            <source>Delete</source>
+            <translation>删除</translation>
         </message>
     </context>
     <context>

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_main_window_opens_with_every_school_on_the_map(running_console):
     window = running_console.window
     assert window.isVisible()
-    assert window.page_keys() == ["map", "wall", "agents", "operators", "audit", "incidents"]
+    assert window.page_keys() == ["map", "wall", "agents", "operators", "audit", "incidents", "broadcast"]
     # Nobody is logged in: the administrators' pages stay hidden (the hub would refuse them anyway).
     assert [k for k in window.page_keys() if window.is_page_allowed(k)] == ["map", "wall", "incidents"]
     page = running_console.map_page
