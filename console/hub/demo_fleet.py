@@ -58,6 +58,7 @@ def fleet_command(
         # losses, one-key alarms, intrusions, now and then a fire alarm).
         *("--camera-fault-rate", "0.005", "--alarm-rate", "0.004"),
         *("--intrusion-rate", "0.002", "--fire-rate", "0.0003"),
+        *("--exit-with", str(os.getpid())),  # never outlive a console that was killed
     ]
 
 

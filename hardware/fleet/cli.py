@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -85,7 +86,32 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--cameras", type=int, default=2, help="simulated cameras per school")
     run.add_argument("--drop-fraction", type=float, default=0.01, help="share of agents dropping each cycle")
     run.add_argument("--report", type=float, default=10.0)
+    run.add_argument(
+        "--exit-with",
+        type=int,
+        metavar="PID",
+        help="stop when process PID is gone (the console that started this demo fleet)",
+    )
     return p
+
+
+def watch_parent(pid: int, stop: threading.Event, interval_s: float = 1.0) -> threading.Thread:
+    """Set *stop* once process *pid* has gone: a demo fleet runs in its own session (so the
+    console can stop it as a group) and would otherwise outlive a console that was killed."""
+
+    def watch() -> None:
+        while not stop.wait(interval_s):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                log.info("process %d is gone: stopping the fleet", pid)
+                stop.set()
+            except PermissionError:
+                pass  # it exists, owned by someone else
+
+    thread = threading.Thread(target=watch, name="fleet-parent-watch", daemon=True)
+    thread.start()
+    return thread
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    if args.exit_with is not None:
+        watch_parent(args.exit_with, stop)
     try:
         fleet.spawn()
         admin = HubAdmin(key_dir)
