@@ -17,6 +17,7 @@ hub's local administrator and needs no login (the welcome says `local_admin`).
 
 from __future__ import annotations
 
+import base64
 import logging
 import time
 from dataclasses import dataclass
@@ -30,12 +31,14 @@ from services.protocol.codec import Sequencer, encode, header_fields, new_messag
 from services.protocol.console_messages import (
     ConsoleBye,
     ConsoleHello,
+    ConsoleVoiceFrame,
     ConsoleWelcome,
     Reply,
     Request,
     Snapshot,
     Subscribe,
     Update,
+    VoiceTarget,
 )
 from services.protocol.envelope import PROTOCOL_VERSION, ErrorCode, Message
 from services.protocol.keys import KeyPair
@@ -211,6 +214,35 @@ class HubClient:
                     self._backlog.extend(events[index + 1 :])
                     raise HubClientError(event.code, event.message)
                 self._backlog.append(event)
+
+    def send_voice_frame(
+        self,
+        stream_id: str,
+        frame_seq: int,
+        captured_at: float,
+        opus: bytes,
+        *,
+        target: dict[str, Any],
+        priority: str,
+        zones: list[str] | None = None,
+        drill: bool = False,
+        end: bool = False,
+    ) -> None:
+        """Send one 20 ms Opus frame of live voice (never answered; a refused stream gets one
+        `error` through `poll`). Raises HubClientError("not_connected") while there is no
+        connection, so the caller knows the frame is gone rather than late."""
+        self._send(
+            ConsoleVoiceFrame,
+            stream_id=stream_id,
+            frame_seq=frame_seq,
+            captured_at=captured_at,
+            opus=base64.b64encode(opus).decode("ascii"),
+            target=msgspec.convert(target, VoiceTarget),
+            priority=priority,
+            zones=list(zones or ()),
+            drill=drill,
+            end=end,
+        )
 
     def close(self) -> None:
         if self._sock.closed:

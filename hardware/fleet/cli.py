@@ -85,6 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--camera-fault-rate", type=float, default=0.5, help="faults per camera per hour")
     run.add_argument("--cameras", type=int, default=2, help="simulated cameras per school")
     run.add_argument("--drop-fraction", type=float, default=0.01, help="share of agents dropping each cycle")
+    run.add_argument(
+        "--pa-record",
+        action="store_true",
+        help="simulated PAs record each playback (WAV + index.jsonl in each agent's pa-wav/)",
+    )
     run.add_argument("--report", type=float, default=10.0)
     run.add_argument(
         "--exit-with",
@@ -149,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
             camera_fault_rate_per_h=args.camera_fault_rate,
             cameras_per_school=args.cameras,
             drop_fraction=args.drop_fraction,
+            pa_record=args.pa_record,
         )
         fleet = Fleet(
             args.folder,

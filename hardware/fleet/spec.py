@@ -61,6 +61,9 @@ class Behaviour(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     backoff_max_s: float = 8.0
     zmq_heartbeat_s: float = 10.0
     pa_log: bool = False  # write what the simulated PAs play to <folder>/pa/<school>.jsonl
+    # Record every playback as a WAV, sample for sample, with an index.jsonl, in <agent folder>/pa-wav/,
+    # so what each school heard can be compared with what was sent (bench.broadcast, bench.voice).
+    pa_record: bool = False
     # "shared": the agents of one worker process share one store file with one commit per loop
     # iteration (hardware/agent/group_commit.py); "own": every agent its own file, as in production.
     store: Literal["shared", "own"] = "shared"

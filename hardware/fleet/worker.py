@@ -97,7 +97,8 @@ class FleetWorker:
             for i in range(b.cameras_per_school)
         ]
         pa_log = Path(slot.folder) / "pa.jsonl" if b.pa_log else None
-        adapters.append(SimulatedPa("pa-1", pa_log))
+        record_dir = Path(slot.folder) / "pa-wav" if b.pa_record else None
+        adapters.append(SimulatedPa("pa-1", pa_log, record_dir=record_dir))
         # Every school has every alarm source, so any alarm type can be raised anywhere on request.
         adapters.append(SimulatedAlarmInput("alarm-1", b.alarm_rate_per_h, rng=rng, location="校门"))
         adapters.append(SimulatedIntrusionPanel("intrusion-1", rate_per_h=b.intrusion_rate_per_h, rng=rng))

@@ -97,6 +97,12 @@ REQUEST_PERMISSIONS: Mapping[str, Permission] = {
     "incident_note": Permission.HANDLE_ALARMS,
     "incident_action": Permission.HANDLE_ALARMS,
     "incident_resolve": Permission.HANDLE_ALARMS,
+    # Broadcasts (docs/broadcasts.md): sending is decided by the broadcast's priority (and target)
+    # inside the handler, like send_command; stopping one is routine; looking is VIEW.
+    "broadcast_send": Permission.VIEW,
+    "broadcast_stop": Permission.BROADCAST_ROUTINE,
+    "broadcast_history": Permission.VIEW,
+    "broadcast_status": Permission.VIEW,
 }
 
 # Requests every logged-in operator may make about their own session.

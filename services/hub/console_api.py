@@ -19,6 +19,7 @@ from typing import Any, Literal
 import msgspec
 import zmq
 
+from services.hub.broadcast_service import BroadcastService
 from services.hub.config import HUB_VERSION, IssuedCommand, Target
 from services.hub.console_access import (
     CONFIRMATION_TTL_S,
@@ -38,11 +39,13 @@ from services.hub.errors import HubRequestError
 from services.hub.incident_requests import IncidentRequests
 from services.hub.operations import Operations
 from services.hub.sessions import user_id_of
+from services.hub.voice_relay import VoiceRelay
 from services.protocol.agent_messages import ArgValue
 from services.protocol.codec import Decoder, ProtocolError, Sequencer, encode, header_fields
 from services.protocol.console_messages import (
     ConsoleBye,
     ConsoleHello,
+    ConsoleVoiceFrame,
     ConsoleWelcome,
     Reply,
     Request,
@@ -54,9 +57,9 @@ from services.protocol.envelope import ErrorCode, Message
 
 log = logging.getLogger("services.hub.consoles")
 
-CONSOLE_DECODER = Decoder(ConsoleHello, Subscribe, Request, ConsoleBye)
+CONSOLE_DECODER = Decoder(ConsoleHello, Subscribe, Request, ConsoleBye, ConsoleVoiceFrame)
 NEW_TYPES = frozenset({"console_hello", "console_bye"})
-ACTIVE_TYPES = frozenset({"console_hello", "subscribe", "request", "console_bye"})
+ACTIVE_TYPES = frozenset({"console_hello", "subscribe", "request", "console_bye", "voice_frame"})
 MAX_CONSOLE_SESSIONS = 256
 MAX_REQUESTS_IN_FLIGHT = 256
 MAX_OPERATOR_LENGTH = 64
@@ -65,11 +68,22 @@ Handler = Callable[[dict[str, Any], "ConsoleSession", LoggedIn, Done], None]
 # Requests that only read: recorded in the audit record when refused, not on every success.
 # Reading the audit record itself is recorded.
 READ_ONLY_REQUESTS = frozenset(
-    {"list_agents", "command_status", "school_commands", "school_agent", "whoami", "list_operators"}
+    {
+        "list_agents",
+        "command_status",
+        "school_commands",
+        "school_agent",
+        "whoami",
+        "list_operators",
+        "broadcast_history",
+        "broadcast_status",
+    }
 )
 REFUSALS = frozenset(
     {ErrorCode.UNAUTHORIZED, ErrorCode.FORBIDDEN, ErrorCode.LOCKED, ErrorCode.CONFIRMATION_REQUIRED}
 )
+# Requests whose audit entry names the command (and broadcast) they created.
+COMMAND_REQUESTS = frozenset({"send_command", "broadcast_send", "broadcast_stop"})
 SECRET_ARGS = frozenset({"password", "old_password", "new_password", "session_token", "token"})
 
 
@@ -147,6 +161,9 @@ class ConsoleService:
         self._operators = OperatorRequests(core, self._sessions_of)
         self._incidents = IncidentRequests(core, self._sessions_of)
         self._sent_rate = 0.0
+        # Set by the server (it needs the agent service and this service's confirmations).
+        self.broadcasts: BroadcastService | None = None
+        self.voice = VoiceRelay(core)
 
     # --- receiving ------------------------------------------------------------------------
     def handle(self, frames: list[zmq.Frame]) -> None:
@@ -187,6 +204,8 @@ class ConsoleService:
             self._send(routing_id, session, self._snapshot(session))
         elif isinstance(message, Request):
             self._request(routing_id, session, message)
+        elif isinstance(message, ConsoleVoiceFrame):
+            self.voice.frame(routing_id, session.name, session.login, message)
         elif isinstance(message, ConsoleBye):
             del self.sessions[routing_id]
 
@@ -343,8 +362,10 @@ class ConsoleService:
         detail: dict[str, Any] = {"args": _without_secrets(request.args)}
         if error is not None:
             detail["error"] = f"{error.code.value}: {error.message}"
-        elif request.action == "send_command" and isinstance(result, dict):
+        elif request.action in COMMAND_REQUESTS and isinstance(result, dict):
             detail["command_id"] = result.get("command_id", "")
+            if "broadcast_id" in result:
+                detail["broadcast_id"] = result["broadcast_id"]
             detail["schools"] = len(result.get("schools", []))
             detail["no_agent"] = len(result.get("no_agent", []))
         self._core.audit.record(
@@ -382,6 +403,7 @@ class ConsoleService:
             "audit_search": lambda a, _s, _l, done: operators.audit_search(a, done),
             "audit_verify": lambda a, _s, _l, done: operators.audit_verify(a, done),
             **self._incidents.handlers(),
+            **(self.broadcasts.handlers() if self.broadcasts is not None else {}),
         }
 
     def _log_out(self, _raw: dict[str, Any], session: ConsoleSession, login: LoggedIn, done: Done) -> None:
@@ -567,7 +589,7 @@ def _target_text(args: dict[str, Any]) -> str:
         parts = [f"district:{d}" for d in target.get("districts", [])]
         parts += [f"school:{c}" for c in target.get("schools", [])]
         return ",".join(parts)
-    for key in ("incident_id", "school", "username", "public_key", "command_id"):
+    for key in ("incident_id", "broadcast_id", "school", "username", "public_key", "command_id"):
         value = args.get(key)
         if isinstance(value, str) and value:
             return f"{key}:{value}"

@@ -3,7 +3,7 @@ the socket thread and written to the database in batches.
 
 Delivery states (services.protocol.states.DeliveryState):
 
-    queued / not_connected -> sent -> received -> executing -> done | failed
+    queued / not_connected -> sent -> received -> executing | playing -> done | failed
     queued / not_connected / sent -> expired   (the hub's expiry sweep, or superseded by a stop)
 
 An agent's answer only moves a delivery forward, so repeated or late acks are harmless; an agent's
@@ -40,9 +40,12 @@ _RANK = {
     DeliveryState.EXPIRED: 1,
     DeliveryState.RECEIVED: 2,
     DeliveryState.EXECUTING: 3,
-    DeliveryState.DONE: 4,
-    DeliveryState.FAILED: 4,
+    DeliveryState.PLAYING: 4,
+    DeliveryState.DONE: 5,
+    DeliveryState.FAILED: 5,
 }
+# An "executing" answer whose result says this phase is recorded as "playing" (broadcasts).
+PLAYING_PHASE = "playing"
 _UNSENT = frozenset({DeliveryState.QUEUED, DeliveryState.NOT_CONNECTED})
 _EXPIRABLE = frozenset({DeliveryState.QUEUED, DeliveryState.NOT_CONNECTED, DeliveryState.SENT})
 
@@ -54,6 +57,17 @@ class Delivery:
     reason: str = ""
     result: dict[str, Any] = field(default_factory=dict)
     send_count: int = 0
+    # A broadcast's start at the school (agent clock), kept past the final answer's result.
+    started_at: float | None = None
+    # Hub clock: the first send, and the "playing" answer (a broadcast's latency; memory only).
+    first_sent_at: float | None = None
+    playing_at: float | None = None
+
+    def stored_result(self) -> dict[str, Any]:
+        """The result as the database keeps it: with the start time of a broadcast that played."""
+        if self.started_at is None or "started_at" in self.result:
+            return self.result
+        return {**self.result, "started_at": self.started_at}
 
 
 @dataclass(slots=True)
@@ -137,6 +151,20 @@ class Ledger:
             self._note_change(command, school)
         return command
 
+    def supersede_unsent(self, command_id: str, schools: Iterable[str], by: str, now: float) -> int:
+        """Expire this command's deliveries not yet sent to *schools* (a stop naming it came
+        first); returns how many."""
+        command = self.commands.get(command_id)
+        if command is None:
+            return 0
+        count = 0
+        for school in schools:
+            delivery = command.deliveries.get(school)
+            if delivery is not None and delivery.state in _UNSENT:
+                self._set(command, school, DeliveryState.EXPIRED, now, f"superseded by {by}")
+                count += 1
+        return count
+
     def _supersede(self, stop: LedgerCommand, now: float) -> None:
         for school in stop.deliveries:
             for earlier_id in list(self._open_by_school.get(school, ())):
@@ -164,7 +192,7 @@ class Ledger:
                 "school_code": school,
                 "state": d.state,
                 "reason": d.reason,
-                "result": d.result,
+                "result": d.stored_result(),
                 "updated_at": d.updated_at,
                 "send_count": d.send_count,
             }
@@ -193,6 +221,8 @@ class Ledger:
     def mark_sent(self, command: LedgerCommand, school: str, now: float) -> None:
         delivery = command.deliveries[school]
         delivery.send_count += 1
+        if delivery.first_sent_at is None:
+            delivery.first_sent_at = now
         if delivery.state in _UNSENT:
             self._set(command, school, DeliveryState.SENT, now, "")
         else:
@@ -216,6 +246,8 @@ class Ledger:
             return False
         delivery = command.deliveries[school]
         new_state = DeliveryState(ack.state)
+        if new_state is DeliveryState.EXECUTING and ack.result.get("phase") == PLAYING_PHASE:
+            new_state = DeliveryState.PLAYING
         if delivery.state in (DeliveryState.DONE, DeliveryState.FAILED):
             return True  # final answers are final; a repeat is harmless
         if new_state is DeliveryState.EXPIRED:
@@ -269,6 +301,11 @@ class Ledger:
         delivery.reason = reason[:256]
         if result:
             delivery.result = dict(result)
+            started_at = result.get("started_at")
+            if state is DeliveryState.PLAYING and isinstance(started_at, int | float):
+                delivery.started_at = float(started_at)
+        if state is DeliveryState.PLAYING:
+            delivery.playing_at = now
         is_final = state in FINAL_DELIVERY_STATES
         if is_final and not was_final:
             command.open_count -= 1
@@ -297,6 +334,7 @@ class Ledger:
             state=d.state.value,
             reason=d.reason,
             at=d.updated_at,
+            started_at=d.started_at,
         )
 
     def take_changes(self) -> list[DeliveryUpdate]:
@@ -312,7 +350,7 @@ class Ledger:
                 "b_school_code": school,
                 "state": d.state,
                 "reason": d.reason,
-                "result": d.result,
+                "result": d.stored_result(),
                 "updated_at": d.updated_at,
                 "send_count": d.send_count,
             }
@@ -384,8 +422,15 @@ class Ledger:
             state = DeliveryState(row.state)
             if state is DeliveryState.QUEUED:
                 state = DeliveryState.NOT_CONNECTED  # no agent is connected to a hub just started
+            result = dict(row.result or {})
+            started_at = result.get("started_at")
             command.deliveries[row.school_code] = Delivery(
-                state, row.updated_at, row.reason, dict(row.result or {}), row.send_count
+                state,
+                row.updated_at,
+                row.reason,
+                result,
+                row.send_count,
+                float(started_at) if isinstance(started_at, int | float) else None,
             )
             command.open_count += 1
             self._open_by_school.setdefault(row.school_code, []).append(record.command_id)
@@ -404,6 +449,7 @@ class Ledger:
                 "reason": d.reason,
                 "result": d.result,
                 "at": d.updated_at,
+                "started_at": d.started_at,
             }
             for school, d in sorted(command.deliveries.items())
         ]
@@ -432,6 +478,7 @@ def status_from_db(session: Session, command_id: str) -> dict[str, Any] | None:
                 "reason": row.reason,
                 "result": row.result,
                 "at": row.updated_at,
+                "started_at": (row.result or {}).get("started_at"),
             }
         )
     return {

@@ -28,10 +28,13 @@ from sqlalchemy.orm import Session
 from services.access.audit import AuditKey, AuditLog
 from services.alarms import store as incident_store
 from services.alarms.catalog import CatalogError, load_catalog
+from services.broadcast.bundled import load_bundled
 from services.db.engine import open_database
 from services.db.network_models import AgentEnrollment, ConsoleKey, HubEpoch
+from services.hub import broadcast_store
 from services.hub.agents import AgentService
 from services.hub.auth import AGENTS_DOMAIN, CONSOLES_DOMAIN, ENROLL_DOMAIN, AllowLists, Authenticator
+from services.hub.broadcast_service import BroadcastService
 from services.hub.config import HubConfig, IssuedCommand, Target
 from services.hub.console_access import LOCAL_ADMIN_PREFIX
 from services.hub.console_api import ConsoleService
@@ -99,6 +102,9 @@ class Hub:
         os.set_blocking(self._wake_w, False)
         self._core: HubCore | None = None
         self._ops: Operations | None = None
+        self._pending_broadcasts: list[broadcast_store.Pending] = []
+        # Clips every agent ships with (never transferred), by sha256.
+        self._bundled_clips = frozenset(clip.sha256 for clip in load_bundled())
 
     # --- life cycle -----------------------------------------------------------------------
     def start(self) -> None:
@@ -126,6 +132,7 @@ class Hub:
             console_keys = list(session.scalars(select(ConsoleKey.public_key)))
             districts = school_districts(session)
             live_incidents, alarm_keys = incident_store.load(session, now)
+            self._pending_broadcasts = broadcast_store.load_pending(session)
         for info in book.accepted():
             self.allow_lists.allow_agent(info.public_key, info.school)
         for key in [*console_keys, *(k.decode() for k in self.config.console_public_keys)]:
@@ -275,6 +282,9 @@ class Hub:
         self._ops = ops
         enrolls = EnrollService(core, enroll_sock)
         consoles = ConsoleService(core, console_sock, ops)
+        consoles.broadcasts = BroadcastService(
+            core, agents, consoles.confirmations, self._bundled_clips, self._pending_broadcasts
+        )
         poller = zmq.Poller()
         # Consoles first: an operator's request never waits behind a round of agent traffic.
         handlers: list[tuple[zmq.Socket[bytes], Callable[[list[zmq.Frame]], None]]] = [
@@ -484,12 +494,16 @@ class _Timers:
         self._next_sweep = now + SWEEP_INTERVAL_S
         self._next_seen = now + config.last_seen_flush_interval_s
         self._next_incidents = now + config.incident_check_interval_s
+        self._next_broadcast: float | None = None  # wall clock: the next scheduled broadcast
 
     def until_next(self) -> float:
-        return (
+        wait = (
             min(self._next_flush, self._next_update, self._next_sweep, self._next_seen, self._next_incidents)
             - time.monotonic()
         )
+        if self._next_broadcast is not None:
+            wait = min(wait, self._next_broadcast - time.time())
+        return wait
 
     def run(
         self, hub: Hub, core: HubCore, agents: AgentService, ops: Operations, consoles: ConsoleService
@@ -510,6 +524,12 @@ class _Timers:
                 core.ledger.disconnected(school, wall)
             core.ledger.sweep_expired(wall)
             core.log_limiter.flush()
+            consoles.voice.sweep()
+        broadcasts = consoles.broadcasts
+        due = self._next_broadcast
+        if broadcasts is not None and due is not None and time.time() >= due:
+            broadcasts.tick()
+        self._next_broadcast = broadcasts.next_due() if broadcasts is not None else None
         if now >= self._next_incidents:
             self._next_incidents = now + self._config.incident_check_interval_s
             core.incidents.check_timers(time.time())

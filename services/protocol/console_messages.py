@@ -7,11 +7,11 @@ Requests name the operator who makes them; the hub answers each with one `reply`
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
-from services.protocol.agent_messages import DeviceStatus
+from services.protocol.agent_messages import MAX_OPUS_BASE64, DeviceStatus
 from services.protocol.envelope import Message
 
 
@@ -43,6 +43,9 @@ class DeliveryUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     state: str
     reason: str = ""
     at: float
+    # For "playing" (and a broadcast's later states): the agent's clock when the first sample
+    # reached the amplifier.
+    started_at: float | None = None
 
 
 class EventSummary(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -162,4 +165,32 @@ class ConsoleBye(Message, tag="console_bye", kw_only=True):
     pass
 
 
-ConsoleToHub = ConsoleHello | Subscribe | Request | ConsoleBye
+class VoiceTarget(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Which schools hear a live voice stream: named schools, whole districts (adcodes), the city."""
+
+    schools: list[Annotated[str, msgspec.Meta(max_length=32)]] = []
+    districts: list[Annotated[str, msgspec.Meta(max_length=12)]] = []
+    all: bool = False
+
+
+class ConsoleVoiceFrame(Message, tag="voice_frame", kw_only=True):
+    """One 20 ms Opus frame (16 kHz mono) of an operator's live voice, for the hub to relay.
+
+    Not a request: never answered, never stored. The first frame of a stream (`frame_seq` 0, or
+    the first the hub sees) is checked against the permission of its `priority` and fixes the
+    stream's target, priority, zones and drill flag; the hub relays every later frame of an
+    allowed stream to the target schools' agents as the agent message `voice_frame`.
+    """
+
+    stream_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    frame_seq: Annotated[int, msgspec.Meta(ge=0)]
+    captured_at: float
+    opus: Annotated[str, msgspec.Meta(max_length=MAX_OPUS_BASE64)]
+    target: VoiceTarget
+    priority: Literal["emergency", "drill", "routine"]
+    zones: list[Annotated[str, msgspec.Meta(max_length=64)]] = []
+    drill: bool = False
+    end: bool = False
+
+
+ConsoleToHub = ConsoleHello | Subscribe | Request | ConsoleBye | ConsoleVoiceFrame

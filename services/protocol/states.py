@@ -16,9 +16,11 @@ class Presence(enum.StrEnum):
 class DeliveryState(enum.StrEnum):
     """Per-school state of one command in the command ledger.
 
-    queued -> sent -> received -> executing -> done | failed, with expired (not delivered or not
-    finished before its expiry) and not_connected (the agent was offline when the command was
-    issued and has not come back yet) kept apart from failed and from "no answer".
+    queued -> sent -> received -> executing | playing -> done | failed, with expired (not delivered
+    or not finished before its expiry) and not_connected (the agent was offline when the command was
+    issued and has not come back yet) kept apart from failed and from "no answer". "playing" is a
+    broadcast whose audio has started at the school (the agent's "executing" ack with phase
+    "playing"), so an operator sees per school the moment it is really heard.
     """
 
     QUEUED = "queued"
@@ -26,6 +28,7 @@ class DeliveryState(enum.StrEnum):
     SENT = "sent"
     RECEIVED = "received"
     EXECUTING = "executing"
+    PLAYING = "playing"
     DONE = "done"
     FAILED = "failed"
     EXPIRED = "expired"

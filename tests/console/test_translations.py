@@ -7,9 +7,9 @@ repository's resources/translations/safecampus_zh_CN.ts: a string added without 
 
 from __future__ import annotations
 
-import pytest
-
 from pathlib import Path
+
+import pytest
 
 from console.i18n_update import TS_FILE, read_ts, run_lupdate
 

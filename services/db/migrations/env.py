@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 from services.db import (  # noqa: F401
     access_models,
     broadcast_models,
+    broadcast_records,
     incident_models,
     network_models,
 )

@@ -99,7 +99,7 @@ def test_broadcast_start_plays_at_the_school_and_the_ledger_sees_playing_then_do
             await asyncio.wait_for(task, 5)
 
     seen = asyncio.run(scenario())
-    executing = [result for state, result in seen if state == "executing"]
+    executing = [result for state, result in seen if state == "playing"]
     assert executing and executing[0]["phase"] == "playing"
     assert seen[-1] == ("done", {"played_s": 2.0, "repeats": 1})
     [record] = pa.played
