@@ -44,11 +44,11 @@ class CityWideConfirmationDialog(QDialog):
         self.setModal(True)
         self.setMinimumWidth(480)
         self._schools = schools
-        self.setWindowTitle(self.tr("Confirm a city-wide action"))
+        self.setWindowTitle(self.tr("Confirm a wide-area action"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 16)
         layout.setSpacing(10)
-        self.warning_label = QLabel(self.tr("This action goes to every school in the city."), self)
+        self.warning_label = QLabel(self.tr("This action reaches schools in more than one district."), self)
         self.warning_label.setStyleSheet("font-size: 13pt; font-weight: bold; color: #ff7b7b;")
         self.warning_label.setWordWrap(True)
         self.action_label = QLabel(self.tr("Action: %1").replace("%1", action_text), self)

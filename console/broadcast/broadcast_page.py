@@ -77,6 +77,7 @@ class BroadcastPage(QWidget):
         self._presence: dict[str, SchoolPresence] = {}
         self._zones_of: dict[str, list[str]] = {}
         self._sending = False
+        self._showing_problem = False  # the status line holds a problem, not a send result
         self.work = BackgroundWork(self)
 
         layout = QVBoxLayout(self)
@@ -236,6 +237,11 @@ class BroadcastPage(QWidget):
         )
         if problem:
             self.status_label.setText(problem)
+            self._showing_problem = True
+        elif self._showing_problem:
+            # The problem is gone (logged in, a target chosen): do not leave its sentence behind.
+            self.status_label.clear()
+            self._showing_problem = False
 
     def send(self) -> None:
         clip = self.content.current_clip()

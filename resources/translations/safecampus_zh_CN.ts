@@ -652,12 +652,12 @@ Status: %3</source>
     <context>
         <name>CityWideConfirmationDialog</name>
         <message>
-            <source>Confirm a city-wide action</source>
-            <translation>确认全市范围操作</translation>
+            <source>Confirm a wide-area action</source>
+            <translation>确认大范围操作</translation>
         </message>
         <message>
-            <source>This action goes to every school in the city.</source>
-            <translation>此操作将发送到全市所有学校。</translation>
+            <source>This action reaches schools in more than one district.</source>
+            <translation>此操作将发送到多个区县的学校，范围大，请再次确认。</translation>
         </message>
         <message>
             <source>Action: %1</source>
