@@ -66,7 +66,7 @@ class DeliveryTableModel(QAbstractTableModel):
         """Apply the updates of this broadcast (the caller filters by command id)."""
         book = self.book
         for update in updates:
-            if book.apply(update.school, update.state, update.reason, update.at):
+            if book.apply_update(update.school, update.state, update.reason, update.at, update.started_at):
                 row = self._row_of.get(update.school)
                 if row is None:
                     row = len(self._row_of)

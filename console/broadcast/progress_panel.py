@@ -202,6 +202,9 @@ class ProgressPanel(QWidget):
             started_at or time.time(),
             DeliveryBook(schools, no_agent),
         )
+        # Latency runs from the moment the broadcast was sent: per-school "sent" updates are
+        # coalesced away when a school starts playing within the same update interval.
+        tracked.book.origin = tracked.started_at
         self._tracked[command_id] = tracked
         self.broadcast_box.insertItem(0, self._entry_text(tracked), command_id)
         self.broadcast_box.setCurrentIndex(0)
@@ -273,7 +276,9 @@ class ProgressPanel(QWidget):
             if tracked is current:
                 mine.append(update)
             else:
-                tracked.book.apply(update.school, update.state, update.reason, update.at)
+                tracked.book.apply_update(
+                    update.school, update.state, update.reason, update.at, update.started_at
+                )
         if mine:
             self.model.apply(mine)
 

@@ -120,6 +120,17 @@ class DeliveryBook:
         row.state, row.reason, row.updated_at = state, reason, at
         return changed or timed
 
+    def apply_update(
+        self, school: str, ledger_state: str, reason: str, at: float, started_at: float | None = None
+    ) -> bool:
+        """Apply one live delivery update. Updates are coalesced, so "sent" and "playing" often
+        arrive as one "playing" or even "done": the agent's *started_at* is when the school's
+        audio really began, so it is recorded as the playing time whatever state comes with it."""
+        changed = False
+        if started_at is not None:
+            changed = self.apply(school, "playing", "", started_at)
+        return self.apply(school, ledger_state, reason, at) or changed
+
     def apply_status(self, deliveries: Iterable[Mapping[str, Any]]) -> None:
         """Fill from a `command_status` answer ({school, state, reason, result, at} each); the
         agent's result of a playing/done school may carry when playback started."""

@@ -96,3 +96,15 @@ def test_a_failed_export_leaves_no_file(tmp_path):
     with pytest.raises(OSError):
         write_delivery_csv(target, [], {}, None)
     assert not target.exists()
+
+
+def test_a_coalesced_update_keeps_the_real_start_of_playback() -> None:
+    """"sent" and "playing" often reach the console as one "done": the agent's started_at still
+    gives the school's latency from the moment the broadcast was sent."""
+    book = DeliveryBook(["S1"])
+    book.origin = 100.0
+    assert book.apply_update("S1", "done", "", 104.5, started_at=100.35)
+    row = book.rows["S1"]
+    assert row.playing_at == 100.35 and row.sent_at is None
+    assert abs(row.latency_s(book.origin) - 0.35) < 1e-9
+    assert row.state == BroadcastState.DONE
