@@ -243,10 +243,13 @@ def test_ten_thousand_summaries_load_fast(engine):
     with engine.begin() as connection:
         connection.execute(insert(School), rows)
     list_school_summaries(engine)  # warm the connection pool and statement cache
-    started = time.perf_counter()
-    summaries = list_school_summaries(engine)
-    elapsed = time.perf_counter() - started
+    timings = []
+    for _ in range(3):
+        started = time.perf_counter()
+        summaries = list_school_summaries(engine)
+        timings.append(time.perf_counter() - started)
     assert len(summaries) == 10_000
     assert summaries[38].is_pilot and not summaries[39].is_pilot
     # About 25 ms on SQLite and 40 ms on PostgreSQL here; half a second means something regressed.
-    assert elapsed < 0.5, elapsed
+    # The best of three: a busy machine slows one run, a regression slows them all.
+    assert min(timings) < 0.5, timings
