@@ -16,7 +16,11 @@ all_done_ms_max (likewise to the last "done" as the hub recorded it), ledger_mat
 every round, for every school, the ledger's final state is what its amplifier recorded: "done"
 exactly when the index says the broadcast played to the end and the WAV holds exactly the clip's
 samples; nothing recorded when failed, unreachable or expired), plus per-round figures, the
-playing latency's p50/p95 and the hub's CPU during the broadcasts.
+playing latency's p50/p95 and the hub's CPU during the broadcasts. Per round, where the time goes:
+hub_sent_ms_min/max (send -> the hub handed the start command to the first/last school's
+connection, the hub's clock) and school_ms_p50/max (handed over -> the school's first sample at the
+amplifier: the link, the agent's storing and answering, clip lookup, output opening). All clocks
+are the one machine's wall clock.
 """
 
 from __future__ import annotations
@@ -169,6 +173,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             status = wait_final(client, broadcast_id, n, args.deadline)
             rows = status["deliveries"]
             playing = [(d["started_at"] - sent_at) * 1000 for d in rows if d.get("started_at") is not None]
+            # Where the time goes: the hub (send -> the start command handed to each school's
+            # connection) and the school (handed over -> first sample at the amplifier).
+            hub_ms = [(d["sent_at"] - sent_at) * 1000 for d in rows if d.get("sent_at") is not None]
+            school_ms = [
+                (d["started_at"] - d["sent_at"]) * 1000
+                for d in rows
+                if d.get("started_at") is not None and d.get("sent_at") is not None
+            ]
             done = [(d["at"] - sent_at) * 1000 for d in rows if d["state"] == "done"]
             playing_all += playing
             if len(playing) == n:
@@ -189,6 +201,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 {
                     "counts": status["counts"],
                     "playing_ms_max": round(max(playing), 1) if playing else None,
+                    "hub_sent_ms_min": _round(min(hub_ms) if hub_ms else None),
+                    "hub_sent_ms_max": _round(max(hub_ms) if hub_ms else None),
+                    "school_ms_p50": _round(percentile(school_ms, 50)),
+                    "school_ms_max": _round(max(school_ms) if school_ms else None),
                     "done_ms_max": round(max(done), 1) if done else None,
                 }
             )

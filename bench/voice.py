@@ -10,12 +10,18 @@ frames at real-time pace, each Opus-encoded with PyAV (libopus) and sent as the 
 `voice_frame` to all the agents' schools; the hub relays every frame to the agents.
 
 At each school the marker onsets are found in the recorded WAV (the first sample above a level the
-hum never reaches, at least 300 ms after the previous onset). Heard at = the index's started_at +
-sample offset / 16,000 (the simulated amplifier plays at real-time pace); spoken at = the capture
-time of the frame holding the marker's first sample (the frame's completion minus 20 ms, so the
-framing delay counts). JSON: agents, seconds, latency_ms_p50, latency_ms_p95 (over every marker at
-every school), dropouts (frames the agents concealed, summed), markers_sent, markers_heard (per
-school, summed), markers_missing, plus the max and the hub's CPU.
+hum never reaches, at least 300 ms after the previous onset). Heard at = the index's started_at
+(the agent's wall clock, time.time(), when the first sample reached the amplifier) + sample
+offset / 16,000 + the underruns (gaps of silence) the amplifier recorded before that sample: the
+wall-clock moment that sample sounded. Spoken at = the source's capture clock: wall0 (time.time()
+when speaking began) + the frame's place in the stream x 20 ms, the moment the marker's first
+sample entered the "microphone"; the frame is sent when complete, 20 ms later, or later still if
+the sender is slow, and that delay counts. Both ends use the same machine's wall clock (loopback),
+so no clock offset enters. JSON: agents, seconds, latency_ms_p50, latency_ms_p95 (over every
+marker at every school), dropouts (frames the agents concealed, summed), markers_sent,
+markers_heard (per school, summed), markers_missing, plus the max, the hub's CPU and, from the
+agents' jitter buffers, arrival_jitter_ms_p99 (the worst school's 99th percentile of frame
+arrival spread), late_frames, shrunk_frames, peak_target_ms and underrun_ms (summed gaps).
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import shutil
 import sys
 import time
 import wave
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -124,19 +131,29 @@ def speak(view: ConsoleView, schools: list[str], seconds: float) -> list[float]:
     return markers
 
 
-def onsets(samples: array.array[int], started_at: float) -> list[float]:
+def onsets(samples: array.array[int], clock: Callable[[int], float]) -> list[float]:
     found: list[float] = []
     last = -1e9
     for i, value in enumerate(samples):
         if abs(value) >= ONSET_LEVEL:
-            at = started_at + i / RATE
+            at = clock(i)
             if at - last >= REFRACTORY_S:
                 found.append(at)
             last = at if at - last >= REFRACTORY_S else last
     return found
 
 
-def heard(folder: Path) -> tuple[list[float], int] | None:
+def sounded_at(started_at: float, gaps: list[list[float]]) -> Callable[[int], float]:
+    """Wall-clock moment sample i sounded: its place in the stream plus the underruns before it."""
+    marks = sorted((int(at), float(seconds)) for at, seconds in gaps)
+
+    def at(i: int) -> float:
+        return started_at + i / RATE + sum(seconds for where, seconds in marks if where <= i)
+
+    return at
+
+
+def heard(folder: Path) -> tuple[list[float], int, dict[str, Any]] | None:
     index = folder / "pa-wav" / "index.jsonl"
     if not index.exists():
         return None
@@ -147,7 +164,9 @@ def heard(folder: Path) -> tuple[list[float], int] | None:
     entry = entries[-1]
     with wave.open(str(folder / "pa-wav" / str(entry["wav"])), "rb") as reader:
         samples = array.array("h", reader.readframes(reader.getnframes()))
-    return onsets(samples, float(entry["started_at"])), int(entry.get("dropouts", 0))
+    clock = sounded_at(float(entry["started_at"]), list(entry.get("gaps", [])))
+    extra = {**dict(entry.get("voice") or {}), "underrun_s": sum(g[1] for g in entry.get("gaps", []))}
+    return onsets(samples, clock), int(entry.get("dropouts", 0)), extra
 
 
 def latencies(markers: list[float], heard_at: list[float]) -> list[float]:
@@ -196,12 +215,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         all_ms: list[float] = []
         dropouts = 0
         heard_total = 0
+        figures: list[dict[str, Any]] = []
         for school in schools:
             found = heard(agent_folder(workdir / "fleet", school))
             if found is None:
                 progress(f"  {school}: nothing recorded")
                 continue
-            heard_at, school_dropouts = found
+            heard_at, school_dropouts, extra = found
+            figures.append(extra)
             ms = latencies(markers, heard_at)
             all_ms += ms
             heard_total += len(ms)
@@ -213,6 +234,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         result["markers_sent"] = len(markers) * n
         result["markers_heard"] = heard_total
         result["markers_missing"] = len(markers) * n - heard_total
+        if figures:
+            result["arrival_jitter_ms_p99"] = max(float(f.get("arrival_jitter_ms_p99", 0)) for f in figures)
+            result["arrival_jitter_ms_max"] = max(float(f.get("arrival_jitter_ms_max", 0)) for f in figures)
+            result["late_frames"] = sum(int(f.get("late", 0)) for f in figures)
+            result["shrunk_frames"] = sum(int(f.get("shrunk", 0)) for f in figures)
+            result["peak_target_ms"] = max(float(f.get("peak_target_ms", 0)) for f in figures)
+            result["underrun_ms"] = round(1000 * sum(float(f["underrun_s"]) for f in figures), 1)
     finally:
         if view is not None:
             view.close()

@@ -10,7 +10,9 @@ clip_put, clip_have); live voice frames arrive through `voice_frame`.
 
 Options: `player` (list, default ["aplay", "-q"]; add e.g. "-D", "plughw:1,0" for a device),
 `clip_dir` (folder for clips received from the hub, default "clips"), `zones` (list, default
-["all"]), `amplifier` ("host:port", optional), `block_s` (seconds per block, default 0.1).
+["all"]), `amplifier` ("host:port", optional), `block_s` (seconds per block, default 0.1),
+`jitter_target_s` (live voice's jitter buffer target, default 0.04; raise it for a school on a
+jittery link).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 from hardware.adapters.base import AdapterOptionError, CommandSpec, DeviceAdapter, no_more, take
 from hardware.broadcast.clip_store import ClipStore
 from hardware.broadcast.engine import BroadcastEngine
+from hardware.broadcast.jitter import MAX_S, TARGET_S
 from hardware.broadcast.outputs import AlsaOutput
 from services.protocol.agent_messages import DeviceStatus, VoiceFrame
 
@@ -39,6 +42,7 @@ class PaAdapter(DeviceAdapter):
         amplifier: tuple[str, int] | None = None,
         *,
         block_s: float = 0.1,
+        jitter_target_s: float = TARGET_S,
     ) -> None:
         super().__init__(device_id)
         self.player = player
@@ -46,7 +50,9 @@ class PaAdapter(DeviceAdapter):
         self.amplifier = amplifier
         self.output = AlsaOutput(player)
         self.clips = ClipStore(clip_dir)
-        self.engine = BroadcastEngine(device_id, self.output, self.clips, zones, block_s=block_s)
+        self.engine = BroadcastEngine(
+            device_id, self.output, self.clips, zones, block_s=block_s, jitter_target_s=jitter_target_s
+        )
 
     @classmethod
     def from_options(cls, device_id: str, options: dict[str, Any]) -> PaAdapter:
@@ -55,11 +61,16 @@ class PaAdapter(DeviceAdapter):
         zones = take(options, "zones", list, ["all"])
         amp = take(options, "amplifier", str, "")
         block_s = take(options, "block_s", float, 0.1)
+        jitter_target_s = take(options, "jitter_target_s", float, TARGET_S)
         no_more(options)
         if not player:
             raise AdapterOptionError("option 'player' must name the aplay command")
         if not 0.01 <= block_s <= 1.0:
             raise AdapterOptionError(f"option 'block_s' must be 0.01-1.0 seconds, not {block_s}")
+        if not 0.02 <= jitter_target_s <= MAX_S:
+            raise AdapterOptionError(
+                f"option 'jitter_target_s' must be 0.02-{MAX_S} seconds, not {jitter_target_s}"
+            )
         amplifier = None
         if amp:
             host, _, port = amp.rpartition(":")
@@ -69,6 +80,7 @@ class PaAdapter(DeviceAdapter):
         return cls(
             device_id, [str(p) for p in player], clip_dir, [str(z) for z in zones], amplifier,
             block_s=block_s,
+            jitter_target_s=jitter_target_s,
         )
 
     async def health(self) -> DeviceStatus:

@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,10 +74,28 @@ def bundled_clips(folder: Path = BUNDLED_DIR) -> dict[str, BundledClip]:
     return clips
 
 
-@functools.lru_cache(maxsize=64)
+_PCM_CACHE_SIZE = 64
+_pcm_cache_lock = threading.Lock()
+_pcm_cache: dict[tuple[Path, str], bytes] = {}  # decoded clips by (path, hash): content never changes
+
+
 def _pcm_of_file(path: Path, sha: str) -> bytes:
-    """Decoded samples of a clip file; cached by (path, hash) because content never changes."""
-    return pcm_from_wav(path.read_bytes())
+    """Decoded samples of a clip file (run in a worker thread: it waits on the disk)."""
+    pcm = pcm_from_wav(path.read_bytes())
+    with _pcm_cache_lock:  # worker threads of several event loops may fill it at once
+        while len(_pcm_cache) >= _PCM_CACHE_SIZE:
+            _pcm_cache.pop(next(iter(_pcm_cache)))
+        _pcm_cache[(path, sha)] = pcm
+    return pcm
+
+
+@functools.cache
+def _bundled_ids(folder: Path) -> dict[str, str]:
+    """The bundled clips' sha256 by clip id (the first of a duplicated id wins, as before)."""
+    ids: dict[str, str] = {}
+    for sha, clip in bundled_clips(folder).items():
+        ids.setdefault(clip.clip_id, sha)
+    return ids
 
 
 @dataclass(slots=True)
@@ -105,6 +124,7 @@ class ClipStore:
     def __init__(self, folder: Path | None = None, bundled_dir: Path = BUNDLED_DIR) -> None:
         self.folder = folder
         self._bundled = bundled_clips(bundled_dir)
+        self._bundled_dir = bundled_dir
         self._memory: dict[str, bytes] = {}  # received clips' PCM when there is no folder
         self._uploads: dict[str, _Upload] = {}
 
@@ -125,10 +145,7 @@ class ClipStore:
         return bundled.kind if bundled is not None else ""
 
     def bundled_by_id(self, clip_id: str) -> str | None:
-        for sha, clip in self._bundled.items():
-            if clip.clip_id == clip_id:
-                return sha
-        return None
+        return _bundled_ids(self._bundled_dir).get(clip_id)
 
     async def pcm(self, sha: str) -> bytes:
         """The samples of a clip; raises ClipError when the school does not have it."""
@@ -138,6 +155,11 @@ class ClipStore:
         path = bundled.path if bundled is not None else self._file(sha)
         if path is None:
             raise ClipError(f"clip {sha[:12]} missing at the school")
+        cached = _pcm_cache.get((path, sha))
+        if cached is not None:
+            # Thousands of simulated schools in one process start the same clip at once: a
+            # decoded clip is handed over without a trip through the thread pool for each.
+            return cached
         try:
             # Reading a clip waits on the disk the first time; the cache makes repeats free.
             return await asyncio.to_thread(_pcm_of_file, path, sha)

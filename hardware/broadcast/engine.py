@@ -30,8 +30,9 @@ from hardware.agent.progress import current_progress
 from hardware.broadcast.arbitration import PRIORITIES, Priority, arbitrate, interruption, refusal
 from hardware.broadcast.audio import BYTES_PER_SECOND, SAMPLE_WIDTH, bytes_for
 from hardware.broadcast.clip_store import DRILL_ANNOUNCEMENT_ID, ClipError, ClipStore, is_clip_name
+from hardware.broadcast.jitter import TARGET_S, JitterBuffer
 from hardware.broadcast.outputs import AudioOutput, Outcome, OutputFault, OutputStream, PlayKind
-from hardware.broadcast.voice import OpusDecoder, VoiceDecodeError, VoiceStream
+from hardware.broadcast.voice import FRAME_S, OpusDecoder, VoiceDecodeError, VoiceStream
 from services.protocol.agent_messages import ArgValue, VoiceFrame
 
 log = logging.getLogger(__name__)
@@ -97,8 +98,10 @@ class BroadcastEngine:
         zones: list[str],
         *,
         block_s: float = 0.1,
+        jitter_target_s: float = TARGET_S,
     ) -> None:
         self.device_id = device_id
+        self.jitter_target_s = jitter_target_s
         self.output = output
         self.clips = clips
         self.zones = list(zones) or ["all"]
@@ -348,7 +351,8 @@ class BroadcastEngine:
         playback = _Playback(frame.stream_id, "voice", frame.priority, zones, drill=drill)
         try:
             self._admit(playback)
-            playback.voice = VoiceStream(frame.stream_id, OpusDecoder())
+            jitter = JitterBuffer(FRAME_S, self.jitter_target_s)
+            playback.voice = VoiceStream(frame.stream_id, OpusDecoder(), jitter)
         except (CommandFailed, VoiceDecodeError) as exc:
             self._active.pop(frame.stream_id, None)
             self.voice_stats.refused += 1
@@ -386,6 +390,7 @@ class BroadcastEngine:
             outcome = "stopped"
         finally:
             stream.dropouts = voice.dropouts
+            stream.voice = voice.figures()
             await _close(stream, outcome)
             self.voice_stats.dropouts += voice.dropouts
             self.voice_stats.late += voice.jitter.late

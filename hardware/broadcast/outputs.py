@@ -38,6 +38,7 @@ class OutputStream(abc.ABC):
 
     started_at: float | None = None  # agent wall clock when the first sample reached the output
     dropouts: int = 0  # live voice: frames lost and concealed (recorded by the simulated amplifier)
+    voice: dict[str, float] | None = None  # live voice: the jitter buffer's figures, for the record
 
     @abc.abstractmethod
     async def write(self, pcm: bytes) -> None:
@@ -160,6 +161,10 @@ class PlayRecord:
     outcome: Outcome
     wav: str  # file name in the record folder, "" when not recording audio
     dropouts: int = 0
+    # Underruns: (samples played before the gap, seconds of silence) each time the output ran dry
+    # before the next block came. Sample i sounded at started_at + i / rate + the gaps before it.
+    gaps: tuple[tuple[int, float], ...] = ()
+    voice: dict[str, float] | None = None
 
     def as_json(self) -> dict[str, object]:
         key = "broadcast_id" if self.kind == "broadcast" else "stream_id"
@@ -173,6 +178,8 @@ class PlayRecord:
             "outcome": self.outcome,
             "wav": self.wav,
             "dropouts": self.dropouts,
+            "gaps": [[at, round(seconds, 6)] for at, seconds in self.gaps],
+            **({"voice": self.voice} if self.voice is not None else {}),
         }
 
 
@@ -183,6 +190,11 @@ class SimulatedAmplifier(AudioOutput):
     (`index.jsonl`) line per playback. Without: only the in-memory records (cheap for a fleet of
     thousands). A playback cut short keeps only the samples heard up to the cut: a block is kept
     in hand while it "sounds" and written when the next one starts, or partly at the cut.
+
+    It models a sound card's queue: a block handed over while the previous one still sounds plays
+    right after it; a block handed over late plays when it comes, after a gap of silence that the
+    record keeps (`gaps`), so the wall-clock moment of every recorded sample is known exactly,
+    whatever the block size (20 ms for live voice, 100 ms for clips).
     """
 
     INDEX_NAME = "index.jsonl"
@@ -211,6 +223,7 @@ class SimulatedAmplifier(AudioOutput):
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+MAX_GAPS_KEPT = 10_000  # underruns recorded per playback (a stalled machine costs bounded memory)
 
 
 class _SimulatedStream(OutputStream):
@@ -219,19 +232,29 @@ class _SimulatedStream(OutputStream):
         self._play_id = play_id
         self._kind = kind
         self._zones = zones
-        self._writer: wave.Wave_write | None = None
+        self._disk: _WavOnDisk | None = None
         self._wav_name = ""
         self._held = b""  # the block sounding now
         self._held_at = 0.0  # monotonic time it started sounding
+        self._ends_at = 0.0  # monotonic time the audio handed over so far has all sounded
         self._samples = 0
+        self._gaps: list[tuple[int, float]] = []
 
     async def write(self, pcm: bytes) -> None:
         now = time.monotonic()
         if self.started_at is None:
+            # The WAV is created when the first block has sounded (see _emit): a whole city
+            # starting at once in one simulator process must not queue its first blocks behind
+            # thousands of file creations, which a real amplifier never waits for.
             self.started_at = time.time()
-            self._open_wav()
+            self._ends_at = now
+        starts = max(now, self._ends_at)
+        if starts > self._ends_at and len(self._gaps) < MAX_GAPS_KEPT:
+            # Ran dry: the listener heard silence until this block came.
+            self._gaps.append((self._samples + len(self._held) // SAMPLE_WIDTH, starts - self._ends_at))
         self._emit(self._held)
-        self._held, self._held_at = pcm, now
+        self._held, self._held_at = pcm, starts
+        self._ends_at = starts + len(pcm) / BYTES_PER_SECOND
 
     async def close(self, outcome: Outcome) -> int:
         if outcome == "done":
@@ -240,13 +263,15 @@ class _SimulatedStream(OutputStream):
             heard = int((time.monotonic() - self._held_at) * SAMPLE_RATE) * SAMPLE_WIDTH
             self._emit(self._held[: max(0, min(len(self._held), heard))])
         self._held = b""
-        if self._writer is not None:
-            self._writer.close()
+        if self.started_at is not None and self._disk is None:
+            self._open_wav()  # nothing was heard: an empty WAV still says the playback began
+        if self._disk is not None:
+            await self._disk.close()  # the WAV is complete before the playback is reported over
         started = self.started_at if self.started_at is not None else time.time()
         self._amp._finished(
             PlayRecord(
                 self._play_id, self._kind, self._zones, started, time.time(), self._samples, outcome,
-                self._wav_name, self.dropouts,
+                self._wav_name, self.dropouts, tuple(self._gaps), self.voice,
             )
         )
         return self._samples
@@ -255,18 +280,80 @@ class _SimulatedStream(OutputStream):
         if not pcm:
             return
         self._samples += len(pcm) // SAMPLE_WIDTH
-        if self._writer is not None:
-            self._writer.writeframesraw(pcm)
+        if self._disk is None:
+            self._open_wav()
+        if self._disk is not None:
+            self._disk.append(pcm)
 
     def _open_wav(self) -> None:
-        if self._amp.folder is None:
+        if self._amp.folder is None or self._wav_name:
             return
-        self._amp.folder.mkdir(parents=True, exist_ok=True)
         assert self.started_at is not None
         self._wav_name = f"{_UNSAFE.sub('_', self._play_id)}-{int(self.started_at * 1000)}.wav"
-        # Open for the whole playback (blocks are appended as they sound); closed in close().
-        writer = wave.open(str(self._amp.folder / self._wav_name), "wb")  # noqa: SIM115
-        writer.setnchannels(CHANNELS)
-        writer.setsampwidth(SAMPLE_WIDTH)
-        writer.setframerate(SAMPLE_RATE)
-        self._writer = writer
+        self._disk = _WavOnDisk(self._amp.folder / self._wav_name)
+
+
+class _WavOnDisk:
+    """One playback's WAV file, written by worker threads so the event loop never waits on the disk.
+
+    A simulator process plays for thousands of schools on one loop; creating and writing their
+    files there would hold up every other school's next block. Samples are gathered in memory and
+    handed to a worker thread in chunks of FLUSH_BYTES, one job at a time per file so the order
+    is kept; `close` waits for the last job, so the file is complete when the playback is over.
+    """
+
+    FLUSH_BYTES = 64 * 1024  # 2 s of audio: a few jobs per clip, little memory per school
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._pending = bytearray()
+        self._writer: wave.Wave_write | None = None
+        self._job: asyncio.Future[None] | None = None
+
+    def append(self, pcm: bytes) -> None:
+        self._pending += pcm
+        if len(self._pending) >= self.FLUSH_BYTES and self._job is None:
+            self._submit()
+
+    def _submit(self) -> None:
+        data, self._pending = bytes(self._pending), bytearray()
+        job = asyncio.get_running_loop().run_in_executor(None, self._write, data)
+        self._job = job
+        job.add_done_callback(self._written)
+
+    def _written(self, job: asyncio.Future[None]) -> None:
+        self._job = None
+        if not job.cancelled() and job.exception() is not None:
+            log.error("simulated amplifier: cannot write %s: %s", self.path, job.exception())
+        elif len(self._pending) >= self.FLUSH_BYTES:
+            self._submit()
+
+    def _write(self, data: bytes) -> None:
+        if self._writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Open for the whole playback (chunks are appended as they sound); closed in close().
+            writer = wave.open(str(self.path), "wb")  # noqa: SIM115
+            writer.setnchannels(CHANNELS)
+            writer.setsampwidth(SAMPLE_WIDTH)
+            writer.setframerate(SAMPLE_RATE)
+            self._writer = writer
+        if data:
+            self._writer.writeframesraw(data)
+
+    def _finish(self, data: bytes) -> None:
+        self._write(data)
+        assert self._writer is not None
+        self._writer.close()
+
+    async def close(self) -> None:
+        while (job := self._job) is not None:
+            if not job.done():
+                await asyncio.wait([job])
+            # Yield so the job's done callback runs (it clears the job or submits the next one):
+            # awaiting a finished future alone would never give it the chance.
+            await asyncio.sleep(0)
+        data, self._pending = bytes(self._pending), bytearray()
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, self._finish, data)
+        except OSError as exc:
+            log.error("simulated amplifier: cannot write %s: %s", self.path, exc)

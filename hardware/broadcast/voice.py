@@ -5,6 +5,11 @@ sequence number; a playout loop takes one per 20 ms tick, decodes it with PyAV (
 its wheel) and hands it to the PA output. A lost frame is concealed (the previous frame once at
 half level, then silence) and counted as a dropout. The stream ends cleanly on a frame marked
 `end`, or after 1 s without any frame.
+
+The playout loop hands the output one 20 ms block per tick, as a sound card with a 20 ms period
+takes it. When the loop wakes more than half a frame late (a busy machine) it does not rush to
+catch up: it keeps its new pace and the frames that piled up wait in the jitter buffer, whose
+step-down then removes the excess, so the delay at the loudspeaker follows the buffer's target.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from hardware.broadcast.outputs import OutputStream
 
 FRAME_S = 0.02
 SILENCE_END_S = 1.0  # no frame for this long ends the stream
+MAX_ARRIVALS_KEPT = 30_000  # arrival spreads kept for the jitter figure (10 minutes of speech)
 
 
 class VoiceDecodeError(Exception):
@@ -79,6 +85,9 @@ class VoiceStream:
         self._decoder = decoder
         self._arrived = asyncio.Event()
         self._last_arrival = time.monotonic()
+        # Arrival time minus the frame's place in the stream (seq x 20 ms), on the agent's monotonic
+        # clock: its spread is the jitter the buffer has to absorb, whatever the sender's clock.
+        self._arrival_offsets: list[float] = []
         self._last_pcm = b""
         self._concealed_once = False
         self.dropouts = 0
@@ -87,8 +96,26 @@ class VoiceStream:
 
     def push(self, seq: int, payload: bytes, end: bool) -> None:
         self._last_arrival = time.monotonic()
+        if len(self._arrival_offsets) < MAX_ARRIVALS_KEPT:
+            self._arrival_offsets.append(self._last_arrival - seq * FRAME_S)
         self.jitter.push(seq, payload, end)
         self._arrived.set()
+
+    def figures(self) -> dict[str, float]:
+        """The stream's jitter figures for the amplifier's record (milliseconds and counts)."""
+        offsets = sorted(self._arrival_offsets)
+        spread = [1000 * (o - offsets[0]) for o in offsets] if offsets else [0.0]
+        jb = self.jitter
+        return {
+            "arrival_jitter_ms_p50": round(spread[len(spread) // 2], 2),
+            "arrival_jitter_ms_p99": round(spread[min(len(spread) - 1, int(len(spread) * 0.99))], 2),
+            "arrival_jitter_ms_max": round(spread[-1], 2),
+            "target_ms": round(jb.target_frames * FRAME_S * 1000),
+            "peak_target_ms": round(jb.peak_frames * FRAME_S * 1000),
+            "late": jb.late,
+            "shrunk": jb.shrunk,
+            "skipped": jb.skipped,
+        }
 
     async def play(self, stream: OutputStream, on_first: Callable[[], None], lead_s: float = 0.0) -> None:
         """Play until the end frame or 1 s of silence; returns normally then (outcome "done")."""
@@ -129,6 +156,8 @@ class VoiceStream:
             delay = t0 + tick * FRAME_S - lead_s - loop.time()
             if delay > 0:
                 await asyncio.sleep(delay)
+            elif delay < -FRAME_S / 2:
+                t0 -= delay  # woke late: keep the new pace rather than rush blocks out (see above)
 
     def _decode(self, payload: bytes, silence: bytes) -> bytes:
         try:

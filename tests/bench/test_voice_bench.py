@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.voice import FRAME, MARKER_EVERY, RATE, latencies, onsets, source_frame
+from bench.voice import FRAME, MARKER_EVERY, RATE, latencies, onsets, sounded_at, source_frame
 
 FIELDS = {"latency_ms_p50", "latency_ms_p95", "dropouts"}
 
@@ -18,11 +18,20 @@ def test_the_marker_detector_finds_each_marker_of_the_source_once():
     samples = array.array("h")
     for k in range(MARKER_EVERY * 4):
         samples.frombytes(source_frame(k))
-    found = onsets(samples, started_at=100.0)
+    found = onsets(samples, sounded_at(100.0, []))
     assert len(found) == 4
     assert [round((at - 100.0) * 1000) for at in found] == [0, 500, 1000, 1500]
     markers = [100.0 + i * MARKER_EVERY * FRAME / RATE - 0.05 for i in range(4)]
     assert latencies(markers, found) == pytest.approx([50.0] * 4, abs=0.5)  # the tone rises from 0
+
+
+def test_an_underrun_recorded_by_the_amplifier_delays_every_sample_after_it():
+    samples = array.array("h")
+    for k in range(MARKER_EVERY * 4):
+        samples.frombytes(source_frame(k))
+    # The output ran dry for 120 ms just before the second marker's first sample (sample 8000).
+    found = onsets(samples, sounded_at(100.0, [[8000, 0.12]]))
+    assert [round((at - 100.0) * 1000) for at in found] == [0, 620, 1120, 1620]
 
 
 @pytest.mark.slow
