@@ -113,11 +113,17 @@ class Schools:
                 raise AssertionError(f"timed out waiting for {what}")
             time.sleep(0.02)
 
-    def heard(self, school: str) -> list[tuple[str, str, bytes]]:
-        """(id, outcome, samples) of every finished playback at *school*, oldest first."""
+    def heard(self, school: str, expect: int = 1, wait_s: float = 5.0) -> list[tuple[str, str, bytes]]:
+        """(id, outcome, samples) of every finished playback at *school*, oldest first.
+
+        The amplifier closes a stopped or interrupted recording on its writer thread, a moment
+        after the agent has answered: wait (up to *wait_s*) for *expect* finished playbacks."""
         from tests.hardware.broadcast.helpers import read_wav
 
         pa = self.pas[school]
+        deadline = time.monotonic() + wait_s
+        while len(pa.played) < expect and time.monotonic() < deadline:
+            time.sleep(0.02)
         folder = self.folder / school / "wav"
         return [(r.play_id, r.outcome, read_wav(folder / r.wav) if r.wav else b"") for r in pa.played]
 

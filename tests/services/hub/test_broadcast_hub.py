@@ -194,7 +194,7 @@ def test_an_emergency_pre_empts_a_routine_broadcast_through_the_hub(schools, cli
     )
     second = wait_status(client, emergency["broadcast_id"], finished)[-1]
     assert states(second) == {CODES[0]: "done"}
-    heard = schools.heard(CODES[0])
+    heard = schools.heard(CODES[0], expect=2)
     assert [(i, o) for i, o, _ in heard] == [
         (routine["broadcast_id"], "interrupted"),
         (emergency["broadcast_id"], "done"),
