@@ -382,6 +382,9 @@ class _Worker(QThread):
 
     def _emit(self, batch: _Batch) -> None:
         bridge = self._bridge
+        # Replies first: a login's answer must reach the GUI before the snapshot it made possible.
+        for reply in batch.replies:
+            bridge._reply.emit(reply)
         if batch.snapshot is not None:
             bridge.snapshot.emit(batch.snapshot)
         if batch.presence:
@@ -397,8 +400,6 @@ class _Worker(QThread):
         if batch.alarm_rate is not None and batch.alarm_rate != self._alarm_rate:
             self._alarm_rate = batch.alarm_rate
             bridge.alarmRateChanged.emit(float(batch.alarm_rate))
-        for reply in batch.replies:
-            bridge._reply.emit(reply)
 
     def _set_state(self, state: LinkState) -> None:
         if state != self._state:

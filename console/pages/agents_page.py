@@ -132,7 +132,9 @@ class AgentsPage(QWidget):
             signal.connect(self._count_pending)
         bridge.snapshot.connect(self._on_snapshot)
         bridge.agentsChanged.connect(self.model.update_agents)
-        bridge.connectionChanged.connect(lambda _connected, _detail: self._update_buttons())
+        # A bound slot, not a lambda: Qt drops it with the page, so a late signal from a bridge
+        # that outlives the page cannot reach deleted widgets.
+        bridge.connectionChanged.connect(self._on_connection_changed)
         self.retranslate_ui()
         self._update_buttons()
 
@@ -257,6 +259,9 @@ class AgentsPage(QWidget):
     # --- state -----------------------------------------------------------------------------------
     def _filter_changed(self) -> None:
         self.proxy.set_status(str(self.status_filter.currentData() or ""))
+        self._update_buttons()
+
+    def _on_connection_changed(self, _connected: bool, _detail: str) -> None:
         self._update_buttons()
 
     def _update_buttons(self) -> None:
