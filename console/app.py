@@ -259,17 +259,21 @@ class Console(QObject):
     def shutdown(self) -> None:
         """Stop the school network and the database worker, close the window (saves the layout)."""
         self._screenshot_timer.stop()
-        self.login.shutdown()
-        self.alarms.shutdown()
-        self.broadcast_page.shutdown()
-        self.audit_page.shutdown()
-        self.wall_page.shutdown()
-        if self.demo_streams is not None:
-            self.demo_streams.stop()
-        self.network.shutdown()
-        self.bridge.shutdown()
-        if self.window.isVisible():
-            self.window.close()
+        try:
+            self.login.shutdown()
+            self.alarms.shutdown()
+            self.broadcast_page.shutdown()
+            self.audit_page.shutdown()
+            self.wall_page.shutdown()
+        finally:
+            # Whatever a page did, the threads and processes below must stop: a hub link thread
+            # left running would abort the interpreter at exit.
+            if self.demo_streams is not None:
+                self.demo_streams.stop()
+            self.network.shutdown()
+            self.bridge.shutdown()
+            if self.window.isVisible():
+                self.window.close()
 
     # --- start-up results ------------------------------------------------------------------------
     def _on_started(self, result: StartupResult) -> None:
