@@ -68,6 +68,7 @@ class AlarmCenter(QObject):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self._closed = False
         self._hub = hub
         self._operator = operator
         self._data_dir = data_dir
@@ -157,7 +158,8 @@ class AlarmCenter(QObject):
         self.sounds.start()
 
     def shutdown(self) -> None:
-        self.feed.timer.stop()
+        self._closed = True  # a last batch from the hub link must not start the feed again
+        self.feed.close()
         self.sounds.shutdown()
         self.reports.wait()
         if self.cameras is not None:
@@ -167,6 +169,8 @@ class AlarmCenter(QObject):
 
     # --- incidents from the hub ------------------------------------------------------------------
     def apply_incidents(self, incidents: list[Any], complete: bool = False) -> None:
+        if self._closed:
+            return
         changed = self.model.apply(incidents, complete)
         new = [i for i in changed if i.incident_id not in self._seen and not i.is_resolved]
         self._seen.update(i.incident_id for i in changed)

@@ -27,9 +27,17 @@ class IncidentFeed(QObject):
         self.timer.setSingleShot(True)
         self.timer.setInterval(APPLY_INTERVAL_MS)
         self.timer.timeout.connect(self.flush)
+        self._closed = False
+
+    def close(self) -> None:
+        """Stop for good: batches still arriving from a hub link that is shutting down are dropped."""
+        self._closed = True
+        self.timer.stop()
 
     def push(self, incidents: list[Any], complete: bool = False) -> None:
         """Take a batch (IncidentView structs or dicts); *complete*: it is the whole set."""
+        if self._closed:
+            return
         if complete:
             self._pending.clear()
             self._complete = True
