@@ -153,7 +153,10 @@ class ImportController(QObject):
         dialog.setWindowTitle(self.tr("Import"))
         # One transaction: the import is all or nothing, so there is no half-way cancel.
         dialog.setCancelButton(None)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        # Not modal: a modal QProgressDialog runs the event loop inside setValue(), so the import's
+        # result could close and delete it while it is still on the stack. The operator may keep
+        # working while the worker imports; `busy` refuses a second import meanwhile.
+        dialog.setWindowModality(Qt.WindowModality.NonModal)
         dialog.setMinimumDuration(0)
         dialog.setAutoClose(False)
         dialog.setAutoReset(False)
@@ -163,8 +166,12 @@ class ImportController(QObject):
             lambda ctx: run_import(ctx, kind, path),
             on_done=lambda result: self._done(kind, path, result, ""),
             on_error=lambda error: self._failed(kind, path, error),
-            on_progress=lambda done, total, _stage: dialog.setValue(min(done, total)),
+            on_progress=lambda done, total, _stage: self._progress(dialog, done, total),
         )
+
+    def _progress(self, dialog: QProgressDialog, done: int, total: int) -> None:
+        if self.progress_dialog is dialog:  # a late report after the result finds no dialog
+            dialog.setValue(min(done, total))
 
     def _failed(self, kind: ImportKind, path: Path, error: BaseException) -> None:
         if isinstance(error, CsvImportError):

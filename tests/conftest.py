@@ -102,7 +102,7 @@ def _fail_on_leaked_threads() -> Iterator[None]:
             and not t.name.startswith(_FOREIGN_THREAD_PREFIXES)
             # Qt's audio backend threads become Python "dummy" threads when they log through the
             # console's Qt message handler; they belong to Qt for the life of the process.
-            # The console's own QThreads name themselves, so a leaked one is still caught.
+            # The console's own QThreads are checked by their registry (console.worker_threads).
             and not (isinstance(t, threading._DummyThread) and t.name.startswith("Dummy-"))
         ]
         if not leaked or time.monotonic() > deadline:
@@ -143,6 +143,14 @@ if HAVE_QT:
             problems.append(f"visible windows left open: {[type(w).__name__ for w in windows]}")
         if timers:
             problems.append(f"active timers left running: {[t.objectName() or repr(t) for t in timers]}")
+        from console.worker_threads import running_threads
+
+        deadline = time.monotonic() + 3.0
+        while (qthreads := running_threads()) and time.monotonic() < deadline:
+            app.processEvents()
+            time.sleep(0.02)
+        if qthreads:
+            problems.append(f"console QThreads left running: {qthreads}")
         if problems:
             pytest.fail("; ".join(problems), pytrace=False)
 

@@ -22,11 +22,12 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, Signal
 
 from console.access.audit_model import parse_entries
 from console.access.hub_requests import Requester, hub_error_text
 from console.hub.bridge import HubReply
+from console.worker_threads import TrackedThread
 from services.access.audit import AuditRecord, write_csv
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ _END = "end"
 _CANCEL = "cancel"
 
 
-class CsvWriterThread(QThread):
+class CsvWriterThread(TrackedThread):
     """Writes the pages it is given, in order, to one CSV file. Signals: progress(int rows),
     written(str path, int rows), failed(str reason)."""
 
@@ -52,8 +53,7 @@ class CsvWriterThread(QThread):
     failed = Signal(str)
 
     def __init__(self, path: Path, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName(WRITER_THREAD_NAME)
+        super().__init__(WRITER_THREAD_NAME, parent)
         self._path = path
         self._part = path.with_name(path.name + ".part")
         self._pages: queue.SimpleQueue[Sequence[AuditRecord] | str] = queue.SimpleQueue()

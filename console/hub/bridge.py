@@ -33,9 +33,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import zmq
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, Signal
 from zmq.utils.monitor import recv_monitor_message
 
+from console.worker_threads import TrackedThread
 from services.hub_client import HubClient, HubClientError, Resync, SessionEnded
 from services.protocol.agent_messages import Error
 from services.protocol.console_messages import (
@@ -139,12 +140,11 @@ class _Batch:
     replies: list[HubReply] = field(default_factory=list)
 
 
-class _Worker(QThread):
+class _Worker(TrackedThread):
     """The loop that owns the HubClient; see the module docstring."""
 
     def __init__(self, bridge: HubBridge, link: HubLink) -> None:
-        super().__init__()
-        self.setObjectName(WORKER_THREAD_NAME)
+        super().__init__(WORKER_THREAD_NAME)
         self._bridge = bridge
         self._link = link
         self.requests: queue.SimpleQueue[tuple[int, str, dict[str, Any]]] = queue.SimpleQueue()

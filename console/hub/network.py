@@ -55,6 +55,7 @@ class SchoolNetwork(QObject):
         self._fleet_agents = 0
         self._endpoint = ""
         self._started_at = 0.0
+        self._stopped = False
         self.bridge.connectionChanged.connect(self._on_link)
 
     @property
@@ -64,6 +65,8 @@ class SchoolNetwork(QObject):
     # --- start -----------------------------------------------------------------------------------
     def start(self, school_count: int) -> None:
         """Start the link (and the embedded hub and demo fleet when they are wanted)."""
+        if self._stopped:
+            return  # a start-up result that arrived after shutdown
         self._started_at = time.monotonic()
         key_path = self._options.console_key or default_console_key_path(self._data_dir)
         try:
@@ -108,6 +111,10 @@ class SchoolNetwork(QObject):
         self._connect(HubLink(endpoint, server_key, console_keys, console_name(), self._options.operator))
 
     def _on_embedded_ready(self, link: HubLink) -> None:
+        if self._stopped:
+            # The hub came up while the console was shutting down: its queued "ready" must not
+            # start a link thread that nobody will stop.
+            return
         self._connect(link)
         if self._fleet_agents > 0 and self.embedded is not None:
             self._start_fleet(self.embedded.key_dir, self._fleet_agents)
@@ -139,6 +146,7 @@ class SchoolNetwork(QObject):
     # --- stop ------------------------------------------------------------------------------------
     def shutdown(self) -> None:
         """Fleet first (its agents leave in order), then the link, then the embedded hub."""
+        self._stopped = True
         if self.fleet is not None:
             self.fleet.stop()
         self.bridge.shutdown()
