@@ -4,7 +4,9 @@ Compose: content (bundled clips, uploads, text-to-speech, preview), target (city
 schools, saved groups, the map's selection) with the number of schools shown before sending, PA
 zones, priority, time, repeat. Sending is the hub request `broadcast_send`; a city-wide emergency
 or drill goes through the second confirmation (console.access.confirmation.send_confirmed). The
-hub's answer opens the progress tab, which follows the delivery school by school.
+hub's answer opens the progress tab, which follows the delivery school by school. Live voice
+(console.broadcast.live_voice_panel) speaks to the same target, priority and zones from the
+operator's microphone, confirmed the same way when it is city-wide.
 
 The page takes the hub bridge (requests, delivery and presence signals), the database worker, the
 logged-in operator and the data folder; it owns one background worker for decoding, speech and
@@ -37,6 +39,8 @@ from console.broadcast.background import BackgroundWork
 from console.broadcast.content_panel import ContentPanel
 from console.broadcast.history_panel import HistoryPanel
 from console.broadcast.jobs import DatabaseJobs, HubRequests
+from console.broadcast.live_voice import LiveVoice, MicrophoneSource, PcmSource, VoicePlan
+from console.broadcast.live_voice_panel import LiveVoicePanel
 from console.broadcast.options_panel import OptionsPanel
 from console.broadcast.preview import ClipPreview
 from console.broadcast.progress_panel import ProgressPanel
@@ -67,6 +71,7 @@ class BroadcastPage(QWidget):
         catalog: Path = DEFAULT_CATALOG,
         ask: Ask | None = None,
         probe: Callable[[], bool] = probe_audio_output,
+        voice_source: Callable[[], PcmSource] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -119,6 +124,16 @@ class BroadcastPage(QWidget):
         send_row.addWidget(self.summary_label, 1)
         send_row.addWidget(self.send_button)
         compose_layout.addLayout(send_row)
+        # The hub bridge sends voice frames; a requester without that (tests' fakes) has no live voice.
+        link = hub if callable(getattr(hub, "send_voice_frame", None)) else None
+        source = voice_source() if voice_source is not None else MicrophoneSource()
+        self.live_voice = LiveVoicePanel(
+            LiveVoice(link, source, self),  # type: ignore[arg-type]
+            self._voice_plan,
+            lambda text, schools: self._ask(text, schools),
+            compose,
+        )
+        compose_layout.addWidget(self.live_voice)
         self.status_label = QLabel(compose)
         self.status_label.setObjectName("broadcastStatus")
         self.status_label.setWordWrap(True)
@@ -173,6 +188,7 @@ class BroadcastPage(QWidget):
         self._update_summary()
 
     def shutdown(self) -> None:
+        self.live_voice.shutdown()
         self.progress.shutdown()
         self.content.preview.stop()
         self.work.shutdown()
@@ -235,6 +251,7 @@ class BroadcastPage(QWidget):
         self.send_button.setStyleSheet(
             f"QPushButton:enabled {{ background: {color}; color: #101418; font-weight: bold; }}"
         )
+        self.live_voice.refresh()
         if problem:
             self.status_label.setText(problem)
             self._showing_problem = True
@@ -242,6 +259,29 @@ class BroadcastPage(QWidget):
             # The problem is gone (logged in, a target chosen): do not leave its sentence behind.
             self.status_label.clear()
             self._showing_problem = False
+
+    def _voice_plan(self) -> VoicePlan | str:
+        """What a live voice stream would go to now, or why the operator cannot speak."""
+        priority = self.options.priority()
+        reached = self.target.reached()
+        if not self._operator.is_logged_in:
+            return self.tr("Log in to speak to schools.")
+        if not priority:
+            return self.tr("Your role does not allow live voice.")
+        if not reached:
+            return self.tr("Choose the schools to speak to.")
+        if self._city_wide_refused(reached):
+            return self.tr("Your role may not speak to more than one district.")
+        target = self.target.target()
+        wide = target.all_schools or len(districts_reached(reached, self.target.school_districts)) > 1
+        return VoicePlan(
+            target=target.as_args(),
+            priority=priority,
+            zones=self.options.zones_arg(),
+            drill=priority == "drill",
+            schools=len(reached),
+            wide=wide,
+        )
 
     def send(self) -> None:
         clip = self.content.current_clip()
@@ -341,9 +381,8 @@ class BroadcastPage(QWidget):
 
 
 def _zones(presence: SchoolPresence) -> list[str]:
-    """A school's PA zones: the presence's own list when the hub sends one (agents report
-    `pa_zones` in their hello), else what the PA devices' status details name."""
-    reported = getattr(presence, "pa_zones", None)
-    if isinstance(reported, list) and reported:
-        return [ALL_ZONES, *sorted({str(z) for z in reported} - {ALL_ZONES})]
+    """A school's PA zones: the list its agent reported in its hello, else what the PA devices'
+    status details name (agents that predate `pa_zones`)."""
+    if presence.pa_zones:
+        return [ALL_ZONES, *sorted(set(presence.pa_zones) - {ALL_ZONES})]
     return pa_zones(presence.devices)

@@ -19,10 +19,16 @@ Signals (all delivered on the GUI thread):
         incident it does not name is gone), False for the changed ones of updates.
     alarmRateChanged(float): alarms per minute over the hub's recent window, when it changed.
     replyReceived(HubReply): the answer to a request (also on failure: not connected, timeout).
+    voiceRefused(str stream_id, str reason): a live voice stream the hub refused (once per stream,
+        reason in English from the hub), or whose frames could not be sent (no connection).
+
+Live voice frames go to the worker through `send_voice_frame`, callable from any thread (the
+voice encoder's): they are queued and sent on the next wake-up, never answered.
 """
 
 from __future__ import annotations
 
+import collections
 import enum
 import logging
 import os
@@ -59,6 +65,8 @@ IDLE_WAIT_MS = 500  # the loop also wakes this often to expire requests
 HELLO_TIMEOUT_S = 2.0
 HELLO_RETRY_S = 1.0
 REQUEST_TIMEOUT_S = 30.0
+# First-frame message ids kept to name the stream of a refusal (the hub answers the first frame).
+VOICE_IDS_KEPT = 256
 MONITORED_EVENTS = (
     zmq.EVENT_HANDSHAKE_SUCCEEDED
     | zmq.EVENT_DISCONNECTED
@@ -105,6 +113,8 @@ ReplyCallback = Callable[[HubReply], None]
 class MonitoredHubClient(HubClient):
     """A HubClient whose socket can be watched: its poller handle and a connection monitor."""
 
+    last_sent_id: str = ""
+
     @property
     def socket(self) -> zmq.Socket[bytes]:
         return self._sock
@@ -115,6 +125,13 @@ class MonitoredHubClient(HubClient):
     def stop_monitor(self) -> None:
         if not self._sock.closed:
             self._sock.disable_monitor()
+
+    def _send(self, message_cls: Any, **fields: Any) -> str:
+        # The id of the last message sent: a refused voice stream is answered with its first
+        # frame's id, which `send_voice_frame` does not return.
+        message_id = super()._send(message_cls, **fields)
+        self.last_sent_id = message_id
+        return message_id
 
 
 @dataclass(slots=True)
@@ -148,6 +165,10 @@ class _Worker(TrackedThread):
         self._bridge = bridge
         self._link = link
         self.requests: queue.SimpleQueue[tuple[int, str, dict[str, Any]]] = queue.SimpleQueue()
+        self.voice_frames: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
+        # Live voice bookkeeping (worker thread only): first frame id -> stream, streams reported.
+        self._voice_first: collections.OrderedDict[str, str] = collections.OrderedDict()
+        self._voice_streams: collections.OrderedDict[str, bool] = collections.OrderedDict()
         self._stopping = False
         self._wake_r, self._wake_w = os.pipe()
         os.set_blocking(self._wake_r, False)
@@ -221,6 +242,7 @@ class _Worker(TrackedThread):
                 else:
                     next_hello = time.monotonic() + HELLO_RETRY_S
             batch = _Batch()
+            self._send_voice(client)
             self._send_requests(client, batch)
             self._receive(client, batch)
             self._expire_requests(batch)
@@ -301,6 +323,50 @@ class _Worker(TrackedThread):
                 continue
             self._pending[request_id] = _Pending(token, action, time.monotonic() + REQUEST_TIMEOUT_S)
 
+    def _send_voice(self, client: MonitoredHubClient) -> None:
+        """Send the queued live voice frames; a frame that cannot go is dropped (it would be late)."""
+        while True:
+            try:
+                fields = self.voice_frames.get_nowait()
+            except queue.Empty:
+                return
+            stream_id = str(fields["stream_id"])
+            first = stream_id not in self._voice_streams
+            if first:
+                self._voice_streams[stream_id] = False  # True once a problem was reported
+                while len(self._voice_streams) > VOICE_IDS_KEPT:
+                    self._voice_streams.popitem(last=False)
+            if not self._welcomed:
+                self._voice_problem(stream_id, "not connected to the hub")
+                continue
+            try:
+                client.send_voice_frame(
+                    stream_id,
+                    int(fields["frame_seq"]),
+                    float(fields["captured_at"]),
+                    bytes(fields["opus"]),
+                    target=dict(fields["target"]),
+                    priority=str(fields["priority"]),
+                    zones=[str(z) for z in fields.get("zones", ())],
+                    drill=bool(fields.get("drill", False)),
+                    end=bool(fields.get("end", False)),
+                )
+            except HubClientError as exc:
+                self._voice_problem(stream_id, exc.message)
+                continue
+            if first:
+                self._voice_first[client.last_sent_id] = stream_id
+                while len(self._voice_first) > VOICE_IDS_KEPT:
+                    self._voice_first.popitem(last=False)
+
+    def _voice_problem(self, stream_id: str, reason: str) -> None:
+        """Tell the GUI once per stream that its frames do not get through."""
+        if self._voice_streams.get(stream_id):
+            return
+        self._voice_streams[stream_id] = True
+        log.info("live voice %s: %s", stream_id, reason)
+        self._bridge.voiceRefused.emit(stream_id, reason)
+
     def _receive(self, client: MonitoredHubClient, batch: _Batch) -> None:
         for event in client.poll(0.0):
             if isinstance(event, Snapshot):
@@ -343,6 +409,8 @@ class _Worker(TrackedThread):
             elif isinstance(event, SessionEnded):
                 log.info("the hub ended the operator's session: %s", event.reason)
                 self._bridge._session_ended.emit(event.reason)
+            elif isinstance(event, Error) and event.ref_id in self._voice_first:
+                self._voice_problem(self._voice_first.pop(event.ref_id), event.message)
             elif isinstance(event, Error) and event.code == "unauthorized":
                 log.info("the hub wants an operator logged in: %s", event.message)
             elif isinstance(event, Error):
@@ -419,6 +487,7 @@ class HubBridge(QObject):
     incidentsChanged = Signal(object, bool)
     alarmRateChanged = Signal(float)
     replyReceived = Signal(object)
+    voiceRefused = Signal(str, str)
     # An operator logged in (the hub's login answer) / the hub ended their session (the reason).
     loggedIn = Signal(dict)
     sessionEnded = Signal(str)
@@ -516,6 +585,20 @@ class HubBridge(QObject):
         worker.requests.put((token, action, dict(args or {})))
         worker.wake()
         return token
+
+    def send_voice_frame(self, fields: dict[str, Any]) -> None:
+        """Queue one live voice frame for the hub; callable from any thread, never blocks.
+
+        *fields*: stream_id, frame_seq, captured_at, opus (bytes of one 20 ms Opus frame), target
+        ({schools, districts, all}), priority, zones, drill, end (see HubClient.send_voice_frame).
+        Without a link the frame is dropped and `voiceRefused` says so once per stream.
+        """
+        worker = self._worker
+        if worker is None:
+            self.voiceRefused.emit(str(fields.get("stream_id", "")), "the school network is not started")
+            return
+        worker.voice_frames.put(dict(fields))
+        worker.wake()
 
     # --- back on the GUI thread ----------------------------------------------------------------
     def _on_reply(self, reply: HubReply) -> None:

@@ -432,6 +432,22 @@ Status: %3</source>
             <translation>您的角色不能向多个区（市）发送广播。</translation>
         </message>
         <message>
+            <source>Log in to speak to schools.</source>
+            <translation>请先登录再向学校喊话。</translation>
+        </message>
+        <message>
+            <source>Your role does not allow live voice.</source>
+            <translation>您的角色无权实时喊话。</translation>
+        </message>
+        <message>
+            <source>Choose the schools to speak to.</source>
+            <translation>请选择要喊话的学校。</translation>
+        </message>
+        <message>
+            <source>Your role may not speak to more than one district.</source>
+            <translation>您的角色不能向多个区县喊话。</translation>
+        </message>
+        <message>
             <source>Sending…</source>
             <translation>正在发送…</translation>
         </message>
@@ -1735,6 +1751,69 @@ The details are in the log file:
         <message>
             <source>Refresh</source>
             <translation>刷新</translation>
+        </message>
+    </context>
+    <context>
+        <name>LiveVoicePanel</name>
+        <message>
+            <source>Live voice needs the school network.</source>
+            <translation>实时喊话需要连接学校网络。</translation>
+        </message>
+        <message>
+            <source>No microphone on this computer: live voice is not available.</source>
+            <translation>本机没有麦克风，无法实时喊话。</translation>
+        </message>
+        <message>
+            <source>The voice source cannot be used: %1</source>
+            <translation>无法使用语音来源：%1</translation>
+        </message>
+        <message>
+            <source>%1 live voice</source>
+            <translation>%1实时喊话</translation>
+        </message>
+        <message>
+            <source>Not started: the wide-area live voice was not confirmed.</source>
+            <translation>未开始：跨区喊话未经确认。</translation>
+        </message>
+        <message>
+            <source>Confirmed. Hold the button to speak.</source>
+            <translation>已确认，请按住按钮讲话。</translation>
+        </message>
+        <message>
+            <source>The microphone did not start.</source>
+            <translation>麦克风未能启动。</translation>
+        </message>
+        <message>
+            <source>Live voice stopped: %1</source>
+            <translation>喊话已停止：%1</translation>
+        </message>
+        <message>
+            <source>On air: the schools hear you now.</source>
+            <translation>正在喊话：学校正在收听。</translation>
+        </message>
+        <message>
+            <source>Live voice:</source>
+            <translation>实时喊话：</translation>
+        </message>
+        <message>
+            <source>Hold to talk</source>
+            <translation>按住讲话</translation>
+        </message>
+        <message>
+            <source>Stop talking</source>
+            <translation>结束喊话</translation>
+        </message>
+        <message>
+            <source>Start talking</source>
+            <translation>开始喊话</translation>
+        </message>
+        <message>
+            <source>Microphone level</source>
+            <translation>麦克风音量</translation>
+        </message>
+        <message>
+            <source>Time on air</source>
+            <translation>喊话时长</translation>
         </message>
     </context>
     <context>
