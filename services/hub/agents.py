@@ -85,7 +85,7 @@ class AgentService:
         if replaced is not None:
             log.info("agent %s reconnected; the older connection is dropped", hello.school)
         core.presence.touch(hello.school, now_mono, now)
-        core.presence.hello(hello.school, hello.agent_version, hello.devices)
+        core.presence.hello(hello.school, hello.agent_version, hello.devices, hello.pa_zones)
         welcome = Welcome(
             hub_version=HUB_VERSION,
             epoch=core.epoch,

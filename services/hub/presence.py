@@ -22,6 +22,7 @@ class _Record:
     last_mono: float  # monotonic, for the timers
     agent_version: str = ""
     devices: list[DeviceStatus] = field(default_factory=list)
+    pa_zones: list[str] = field(default_factory=list)
 
 
 class PresenceTracker:
@@ -56,10 +57,13 @@ class PresenceTracker:
                 self.changed.add(school)
         self._seen.add(school)
 
-    def hello(self, school: str, agent_version: str, devices: list[DeviceStatus]) -> None:
+    def hello(
+        self, school: str, agent_version: str, devices: list[DeviceStatus], pa_zones: list[str] | None = None
+    ) -> None:
         record = self._records[school]
         record.agent_version = agent_version
         record.devices = list(devices)
+        record.pa_zones = list(pa_zones or [])
         self.changed.add(school)
 
     def status(self, school: str, devices: list[DeviceStatus]) -> None:
@@ -108,6 +112,7 @@ class PresenceTracker:
             last_seen=record.last_seen,
             agent_version=record.agent_version,
             devices=list(record.devices),
+            pa_zones=list(record.pa_zones),
         )
 
     def all_views(self) -> list[SchoolPresence]:

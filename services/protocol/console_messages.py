@@ -21,6 +21,8 @@ class SchoolPresence(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     last_seen: float
     agent_version: str = ""
     devices: list[DeviceStatus] = []
+    # The PA zones the school's agent reported in its hello (broadcast targets inside a school).
+    pa_zones: list[str] = []
 
 
 class AgentInfo(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

@@ -105,8 +105,8 @@ class FakeAgent:
             got.append(_decoder.decode(self.sock.recv()))
         return got
 
-    def hello(self, school: str, timeout: float = 3.0) -> Welcome:
-        self.send(Hello, school=school, agent_version="fake-1")
+    def hello(self, school: str, timeout: float = 3.0, pa_zones: list[str] | None = None) -> Welcome:
+        self.send(Hello, school=school, agent_version="fake-1", pa_zones=pa_zones or [])
         return self.recv_type(Welcome, timeout)
 
     def enroll(self, school: str, token: str, timeout: float = 3.0) -> EnrollReply:

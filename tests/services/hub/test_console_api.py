@@ -90,7 +90,7 @@ def test_snapshot_then_sequenced_updates_and_a_late_console(console_hub, clients
     assert [a.school for a in snapshot.agents] == ["S600"]
     assert {p.school: p.presence for p in snapshot.presence} == {"S600": "offline"}
 
-    agent.hello("S600")
+    agent.hello("S600", pa_zones=["all", "outdoor", "teaching_building"])
     agent.send(
         Event, kind="alarm", occurred_at=time.time(), priority="alarm", details={"type": "one_key"}
     )
@@ -104,6 +104,9 @@ def test_snapshot_then_sequenced_updates_and_a_late_console(console_hub, clients
     seqs = [u.update_seq for u in updates]
     assert seqs == list(range(snapshot.update_seq + 1, snapshot.update_seq + 1 + len(seqs)))
     assert [e.kind for u in updates for e in u.events] == ["alarm"]
+    # The zones the agent reported reach the consoles with its presence (broadcast targets).
+    online = [p for u in updates for p in u.presence if p.presence == "online"]
+    assert online and online[-1].pa_zones == ["all", "outdoor", "teaching_building"]
 
     # Presence goes late, then offline, when the agent falls silent (fast timings in tests).
     events += _collect(first, lambda ev: _presence(ev).get("S600") == "offline", timeout=8.0)
