@@ -32,6 +32,7 @@ from PySide6.QtWidgets import QToolButton, QToolTip, QVBoxLayout, QWidget
 from services.school_state import SchoolState
 from widgets.school_map.districts_layer import DistrictLayer
 from widgets.school_map.labels import DistrictLabel, LabelLayer
+from widgets.school_map.lasso import LassoOverlay, points_inside
 from widgets.school_map.legend import LegendOverlay
 from widgets.school_map.markers import MarkerLayer
 from widgets.school_map.model import MapDistrict, MapSchools, Projection, projection_for
@@ -68,11 +69,17 @@ class SchoolMapWidget(QWidget):
         schoolActivated(int): the operator clicked a school; carries the school id.
         schoolHovered(int): the school under the pointer changed; the id, or -1 for none.
         flyToFinished(int): a ``fly_to`` animation ended; carries the school id.
+        selectionChanged(int): the schools selected by a drawn outline changed; their count.
+
+    Drawing a selection: with ``set_selection_mode(True)`` a left drag draws an outline instead
+    of panning; the visible schools inside it become the selection (Shift adds to it).
+    ``selected_ids()`` lists them, ``clear_selection()`` empties it.
     """
 
     schoolActivated = Signal(int)
     schoolHovered = Signal(int)
     flyToFinished = Signal(int)
+    selectionChanged = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -132,6 +139,10 @@ class SchoolMapWidget(QWidget):
         self._city_rect = QRectF()
         self._hovered = -1
         self._flashing_ids: frozenset[int] = frozenset()
+        self._lasso = LassoOverlay(self._vb)
+        self._selecting = False
+        self._lasso_adds = False  # Shift was held when the outline began
+        self._selected = np.zeros(0, dtype=np.intp)
 
         self._view.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self._vb.sigRangeChanged.connect(self._on_view_changed)
@@ -187,6 +198,8 @@ class SchoolMapWidget(QWidget):
         closest = 0.3 / Projection.KM_PER_UNIT
         self._vb.setLimits(minXRange=closest, minYRange=closest)
         self._hovered = -1
+        self._selected = np.zeros(0, dtype=np.intp)
+        self._lasso.clear()
         self._refresh_counts()
         self.set_flashing(self._flashing_ids)
         self.reset_view()
@@ -298,6 +311,77 @@ class SchoolMapWidget(QWidget):
         # only flicker (the same reason the alarm pulse stops past PULSE_MAX_ALARMS).
         flashing = 0 if self._markers is None else len(self._markers.flash)
         return self._pulse_frame if flashing <= PULSE_MAX_ALARMS else PULSE_FRAMES // 2
+
+    # --- a drawn selection ------------------------------------------------------------------------
+    def set_selection_mode(self, on: bool) -> None:
+        """While on, a left drag draws a selection outline instead of panning the map."""
+        self._selecting = on
+        viewport = self._view.viewport()
+        if on:
+            viewport.setCursor(Qt.CursorShape.CrossCursor)
+        else:
+            viewport.unsetCursor()
+            if self._lasso.drawing:
+                self._finish_lasso()
+
+    @property
+    def selection_mode(self) -> bool:
+        return self._selecting
+
+    def select_polygon(self, polygon: npt.ArrayLike, add: bool = False) -> int:
+        """Select the visible schools inside *polygon* ((n, 2) map view coordinates); with *add*
+        the earlier selection stays. Returns how many schools are selected now."""
+        outline = np.asarray(polygon, dtype=np.float64).reshape(-1, 2)
+        found = np.zeros(0, dtype=np.intp)
+        if len(outline) >= 3 and len(self._x):
+            (left, top), (right, bottom) = outline.min(axis=0), outline.max(axis=0)
+            cand = self._index.in_rect(float(left), float(right), float(top), float(bottom))
+            cand = cand[self._visible[cand]]
+            found = cand[points_inside(self._x[cand], self._y[cand], outline)]
+        chosen = np.union1d(self._selected, found) if add else np.sort(found)
+        self._set_selected(chosen.astype(np.intp))
+        self._lasso.show_polygon(outline)
+        return len(self._selected)
+
+    def selected_ids(self) -> list[int]:
+        """The ids of the selected schools, in map order."""
+        if self._schools is None:
+            return []
+        return [int(i) for i in self._schools.ids[self._selected]]
+
+    def clear_selection(self) -> None:
+        self._lasso.clear()
+        if len(self._selected):
+            self._set_selected(np.zeros(0, dtype=np.intp))
+
+    def project(self, lon: float, lat: float) -> tuple[float, float]:
+        """Map view coordinates of a longitude/latitude (for outlines given in degrees)."""
+        return self._projection.point(lon, lat)
+
+    def _set_selected(self, indices: npt.NDArray[np.intp]) -> None:
+        self._selected = indices
+        self._lasso.show_selected(self._x[indices], self._y[indices])
+        self.selectionChanged.emit(len(indices))
+
+    def _finish_lasso(self) -> None:
+        self.select_polygon(self._lasso.finish(), add=self._lasso_adds)
+
+    def _lasso_event(self, event: QMouseEvent) -> bool:
+        """Draw the outline from the viewport's mouse events; True when the event was used."""
+        kind = event.type()
+        point = self._vb.mapSceneToView(self._view.mapToScene(event.position().toPoint()))
+        if kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
+            self._lasso_adds = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            self._lasso.begin(point)
+            return True
+        if kind == QEvent.Type.MouseMove and self._lasso.drawing:
+            self._lasso.extend(point)
+            return True
+        if kind == QEvent.Type.MouseButtonRelease and self._lasso.drawing:
+            self._lasso.extend(point)
+            self._finish_lasso()
+            return True
+        return False
 
     def clear_highlight(self) -> None:
         if self._markers is not None:
@@ -532,6 +616,13 @@ class SchoolMapWidget(QWidget):
         kind = event.type()
         if watched is self._view and kind == QEvent.Type.Resize:
             self._reset_button.move(self._view.width() - self._reset_button.width() - 10, 10)
+        elif (
+            watched is self._view.viewport()
+            and self._selecting
+            and isinstance(event, QMouseEvent)
+            and self._lasso_event(event)
+        ):
+            return True
         elif watched is self._view.viewport() and kind == QEvent.Type.MouseMove:
             # Straight from the viewport rather than pyqtgraph's scene signal, which drops moves
             # closer than 1/60 s apart (the last position of a quick move could be lost).
