@@ -159,6 +159,10 @@ class Console(QObject):
         self.window.add_page(
             BROADCAST_PAGE, self.broadcast_page, lambda: QCoreApplication.translate("MainWindow", "Broadcast")
         )
+        # A selection drawn on the map is a broadcast target: the page adds it on request, and
+        # the map's "Broadcast to selection" opens the page with it.
+        self.broadcast_page.set_map_selection(self.map_page.selected_codes)
+        self.map_page.selection_bar.broadcastRequested.connect(self._broadcast_to_schools)
         self.login.operatorChanged.connect(self._on_operator_changed)
         self.window.lockRequested.connect(self.login.lock)
         self.window.logoutRequested.connect(self.login.log_out)
@@ -226,9 +230,18 @@ class Console(QObject):
         self.window.logout_action.setEnabled(operator.is_logged_in)
         self.incidents_page.set_operator(operator.username, operator.may("handle_alarms"))
         self.broadcast_page.set_operator()
-        self.window.set_page_allowed(BROADCAST_PAGE, any(operator.may(p) for p in BROADCAST_PERMISSIONS))
+        may_broadcast = any(operator.may(p) for p in BROADCAST_PERMISSIONS)
+        self.window.set_page_allowed(BROADCAST_PAGE, may_broadcast)
+        self.map_page.selection_bar.set_broadcast_allowed(may_broadcast)
         if operator.may("manage_operators"):
             self.operators_page.refresh()
+
+    def _broadcast_to_schools(self, codes: list[str]) -> None:
+        self.broadcast_page.target.clear()
+        added = self.broadcast_page.target.add_schools(codes)
+        self.window.show_page(BROADCAST_PAGE)
+        text = QCoreApplication.translate("MainWindow", "%1 schools from the map are the broadcast target.")
+        self.window.status.showMessage(text.replace("%1", str(added)), 10_000)
 
     def _agents_title(self) -> str:
         pending = self.agents_page.pending_count()
@@ -272,6 +285,7 @@ class Console(QObject):
                 self.demo_streams.stop()
             self.network.shutdown()
             self.bridge.shutdown()
+            self.window.status.clearMessage()  # stops the timer of a timed status message
             if self.window.isVisible():
                 self.window.close()
 

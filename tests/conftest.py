@@ -112,6 +112,19 @@ def _fail_on_leaked_threads() -> Iterator[None]:
         pytest.fail(f"threads leaked by the test: {[t.name for t in leaked]}", pytrace=False)
 
 
+def _timer_name(timer: object) -> str:
+    """A timer's name, or its owners' class and object names when it has none."""
+    name = timer.objectName()  # type: ignore[attr-defined]
+    if name:
+        return str(name)
+    owners = []
+    parent = timer.parent()  # type: ignore[attr-defined]
+    while parent is not None and len(owners) < 4:
+        owners.append(f"{type(parent).__name__}({parent.objectName()})")
+        parent = parent.parent()
+    return "unnamed timer of " + " < ".join(owners)
+
+
 if HAVE_QT:
 
     @pytest.fixture(autouse=True)
@@ -142,7 +155,7 @@ if HAVE_QT:
         if windows:
             problems.append(f"visible windows left open: {[type(w).__name__ for w in windows]}")
         if timers:
-            problems.append(f"active timers left running: {[t.objectName() or repr(t) for t in timers]}")
+            problems.append(f"active timers left running: {[_timer_name(t) for t in timers]}")
         from console.worker_threads import running_threads
 
         deadline = time.monotonic() + 3.0

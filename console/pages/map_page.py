@@ -32,6 +32,7 @@ from console.db_bridge import DatabaseBridge
 from console.domain_names import school_type_name
 from console.hub.bridge import HubBridge, HubReply
 from console.hub.presence_mapping import SchoolIndex, presence_state
+from console.pages.map_selection_bar import MapSelectionBar
 from console.pages.school_panel import SchoolPanel
 from console.startup import CityData
 from services.db.models import SchoolType
@@ -214,6 +215,8 @@ class MapPage(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.map = SchoolMapWidget(self.splitter)
         self.map.schoolActivated.connect(self.open_school)
+        self.selection_bar = MapSelectionBar(self.map, self._code_of, bar)
+        bar_layout.addWidget(self.selection_bar)
         self.panel = SchoolPanel(self.splitter)
         self.panel.hide()
         self.panel.closed.connect(self._forget_panel_school)
@@ -305,6 +308,14 @@ class MapPage(QWidget):
         self._states.update(known)
         if known:
             self.map.apply_states({sid: int(st) for sid, st in known.items()})
+
+    def _code_of(self, school_id: int) -> str | None:
+        summary = self._schools_by_id.get(school_id)
+        return summary.code if summary is not None else None
+
+    def selected_codes(self) -> list[str]:
+        """The schools selected by an outline drawn on the map (the Broadcast page's map target)."""
+        return self.selection_bar.selected_codes()
 
     def school_count(self) -> int:
         return len(self._schools_by_id)

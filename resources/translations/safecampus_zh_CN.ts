@@ -1960,6 +1960,10 @@ The details are in the log file:
             <translation>事件记录</translation>
         </message>
         <message>
+            <source>%1 schools from the map are the broadcast target.</source>
+            <translation>已将地图上框选的 %1 所学校设为广播对象。</translation>
+        </message>
+        <message>
             <source>School agents (%1 pending)</source>
             <translation>学校终端（%1 待审批）</translation>
         </message>
@@ -2089,6 +2093,35 @@ The details are in the log file:
         <message>
             <source>All states</source>
             <translation>全部状态</translation>
+        </message>
+    </context>
+    <context>
+        <name>MapSelectionBar</name>
+        <message numerus="yes">
+            <source>%n school(s) selected</source>
+            <translation>
+                <numerusform>已选 %n 所学校</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Draw selection</source>
+            <translation>框选学校</translation>
+        </message>
+        <message>
+            <source>Drag round schools on the map to select them; hold Shift to add to the selection</source>
+            <translation>在地图上拖动圈出学校即可选中；按住 Shift 可追加选择</translation>
+        </message>
+        <message>
+            <source>Clear</source>
+            <translation>清除</translation>
+        </message>
+        <message>
+            <source>Clear the selection</source>
+            <translation>清除所选学校</translation>
+        </message>
+        <message>
+            <source>Broadcast to selection…</source>
+            <translation>向所选学校广播…</translation>
         </message>
     </context>
     <context>
