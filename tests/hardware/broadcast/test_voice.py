@@ -73,15 +73,23 @@ def test_live_voice_is_reordered_by_the_jitter_buffer_and_a_lost_frame_is_counte
     order.remove(17)  # and loses one frame
 
     async def scenario():
+        loop = asyncio.get_running_loop()
+        start = loop.time()
         for n, seq in enumerate(order):
             pa.voice_frame(_frame("S1", seq, packets[seq], end=(n == len(order) - 1)))
-            await asyncio.sleep(0.02)
+            # On a fixed 20 ms grid, so a slow wake-up does not push every later frame back.
+            await asyncio.sleep(max(0.0, start + (n + 1) * 0.02 - loop.time()))
         await wait_for(lambda: pa.played, timeout=3, what="the voice stream ended")
 
     asyncio.run(scenario())
     [record] = pa.played
     assert record.kind == "voice" and record.play_id == "S1" and record.outcome == "done"
-    assert record.dropouts == 1 and pa.engine.voice_stats.dropouts == 1
+    # The lost frame is one dropout. A frame this test's sender delivered after its slot (a busy
+    # machine) is concealed and counted too, as it should be; it is counted as late as well.
+    assert record.voice is not None
+    late = record.voice["late"]
+    assert late <= 2, record.voice
+    assert record.dropouts == 1 + late and pa.engine.voice_stats.dropouts == 1 + late
     heard = read_wav(tmp_path / "wav" / record.wav)
     assert abs(len(heard) - FRAMES * 640) <= 640  # every slot played once (the lost one concealed)
     # In order: the level rises through the stream (a swap would not change quarters, a wrong order would).
