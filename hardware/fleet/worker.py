@@ -43,6 +43,8 @@ from services.protocol.agent_messages import Status
 
 log = logging.getLogger(__name__)
 
+DEMO_PA_ZONES = ("教学楼", "操场")  # the simulated schools' PA zones besides "all"
+
 _json = msgspec.json.Encoder()
 _decode = msgspec.json.Decoder(dict[str, Any])
 
@@ -98,7 +100,10 @@ class FleetWorker:
         ]
         pa_log = Path(slot.folder) / "pa.jsonl" if b.pa_log else None
         record_dir = Path(slot.folder) / "pa-wav" if b.pa_record else None
-        adapters.append(SimulatedPa("pa-1", pa_log, record_dir=record_dir))
+        # Zoned like a real campus: the teaching building and the playground everywhere, and
+        # dormitories at the boarding schools (about a third).
+        zones = ["all", *DEMO_PA_ZONES, *(["宿舍楼"] if rng.random() < 0.3 else [])]
+        adapters.append(SimulatedPa("pa-1", pa_log, record_dir=record_dir, zones=zones))
         # Every school has every alarm source, so any alarm type can be raised anywhere on request.
         adapters.append(SimulatedAlarmInput("alarm-1", b.alarm_rate_per_h, rng=rng, location="校门"))
         adapters.append(SimulatedIntrusionPanel("intrusion-1", rate_per_h=b.intrusion_rate_per_h, rng=rng))

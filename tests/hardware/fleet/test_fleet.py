@@ -61,6 +61,11 @@ def test_fleet_of_50_in_2_processes_connects_and_answers_a_command(tmp_path):
             assert fleet.start_agents() == 50
             _wait(lambda: fleet.status()["connected"] == 50, 30, "all 50 agents connected")
 
+            # Each simulated school reports its PA zones in its hello; the hub passes them on.
+            views = hub.call(lambda ops, done: done(ops._core.presence.all_views(), None))
+            assert sorted(v.school for v in views) == SCHOOLS
+            assert all({"all", "教学楼", "操场"} <= set(v.pa_zones) for v in views)
+
             command_id = hub.issue_command(Target.school_list(SCHOOLS), "ping", {}, 60.0, "test")
 
             def all_done():
