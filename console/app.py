@@ -57,7 +57,7 @@ WALL_PAGE = "wall"
 OPERATORS_PAGE = "operators"
 INCIDENTS_PAGE = "incidents"
 BROADCAST_PAGE = "broadcast"
-ALARM_DOCK_WIDTH = 460
+ALARM_DOCK_WIDTH = 540
 AUDIT_PAGE = "audit"
 # Pages only some roles see (the hub refuses their requests to everyone else anyway).
 PAGE_PERMISSIONS = {

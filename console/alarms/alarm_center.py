@@ -48,6 +48,8 @@ from services.db.records import SchoolSummary
 
 log = logging.getLogger(__name__)
 
+ALARM_DOCK_MIN_WIDTH = 540
+
 PERMISSION = "handle_alarms"
 REPORT_FOLDER = "reports"
 SOUND_FOLDER = "alarm_sounds"
@@ -97,7 +99,9 @@ class AlarmCenter(QObject):
         self.dock.setObjectName("alarmDock")  # saveState() needs the name
         self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)  # always visible
         self.dock.setWidget(self.splitter)
-        self.dock.setMinimumWidth(640)  # every queue column readable
+        # Every queue column readable, while the map, the wall and the broadcast page keep most
+        # of the window (the operator can widen the dock; the layout is remembered).
+        self.dock.setMinimumWidth(ALARM_DOCK_MIN_WIDTH)
 
         self.feed = IncidentFeed(self.apply_incidents, self)
         hub.incidentsChanged.connect(self.feed.push)

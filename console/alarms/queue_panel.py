@@ -93,8 +93,8 @@ class AlarmQueuePanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        widths = {COL_TYPE: 96, COL_SCHOOL: 160, COL_LOCATION: 92, COL_AGE: 52, COL_ALARMS: 40,
-                  COL_STATUS: 66, COL_ACK: 60, COL_DUE: 60}  # fmt: skip
+        widths = {COL_TYPE: 84, COL_SCHOOL: 120, COL_LOCATION: 80, COL_AGE: 48, COL_ALARMS: 36,
+                  COL_STATUS: 60, COL_ACK: 54, COL_DUE: 54}  # fmt: skip
         for column, width in widths.items():
             header.resizeSection(column, width)
         header.setSectionResizeMode(COL_SCHOOL, QHeaderView.ResizeMode.Stretch)

@@ -215,8 +215,6 @@ class MapPage(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.map = SchoolMapWidget(self.splitter)
         self.map.schoolActivated.connect(self.open_school)
-        self.selection_bar = MapSelectionBar(self.map, self._code_of, bar)
-        bar_layout.addWidget(self.selection_bar)
         self.panel = SchoolPanel(self.splitter)
         self.panel.hide()
         self.panel.closed.connect(self._forget_panel_school)
@@ -235,6 +233,9 @@ class MapPage(QWidget):
         self.total_label.setObjectName("cityTotals")
         totals_layout.addWidget(self.total_label)
         totals_layout.addStretch(1)
+        # The drawn-selection tools sit under the map, where there is room for their words.
+        self.selection_bar = MapSelectionBar(self.map, self._code_of, totals_bar)
+        totals_layout.addWidget(self.selection_bar)
         layout.addWidget(totals_bar)
 
         self.state_filter.set_choices(((int(s), state_name(s)) for s in SchoolState), "")
