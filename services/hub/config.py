@@ -25,7 +25,10 @@ class HubConfig:
     # How often coalesced updates go to consoles, and how often the ledger and last-seen times are
     # written: batching is what lets one socket thread serve thousands of agents.
     console_update_interval_s: float = 0.15
-    ledger_flush_interval_s: float = 0.2
+    # The ledger in memory is the truth while the hub runs; a delivery state not yet written when
+    # the hub dies is safe (the command is resent and the agent answers it from its own record),
+    # so a second's batching costs nothing and lets "sent" and "done" of a round share one write.
+    ledger_flush_interval_s: float = 1.0
     last_seen_flush_interval_s: float = 30.0
     io_threads: int = 1
     # A console locks after this long without input; the operator unlocks with their password.
