@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import cProfile
+import gc
 import logging
 import random
 import sys
@@ -143,6 +144,10 @@ class FleetWorker:
             self._spawn(self._dropper())
         if self.spec.behaviour.flood is not None:
             self.start_flood(self.spec.behaviour.flood)
+        # A real agent runs alone on its school's machine; here thousands share one interpreter,
+        # and the collector's full passes over all of them stalled every agent of the process for
+        # a large part of a second. What start-up built lives as long as the worker: freeze it.
+        gc.freeze()
         return len(self.agents)
 
     # --- alarms ---------------------------------------------------------------------------
