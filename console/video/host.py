@@ -77,7 +77,11 @@ class WatchdogPolicy:
     retry_max_s: float = 15.0
 
 
-HealthSink = Callable[[int, Health, str], None]
+# (player_id, state, reason)
+HealthReport = tuple[int, Health, str]
+# Receives the reports of one watchdog pass together: after a page of tiles opens that is hundreds,
+# and one message for all of them costs the watchdog one pipe write instead of hundreds.
+HealthSink = Callable[[list[HealthReport]], None]
 
 
 def media_options(request: PlayRequest) -> list[str]:
@@ -127,19 +131,30 @@ class PlayerHost:
         self._instance = vlc.Instance(INSTANCE_ARGS + (instance_args or []))
         self._slots: dict[int, _Slot] = {}
         self._requests: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+        self._outbox: list[HealthReport] = []
         self._stop = threading.Event()
+        # Set by play()/stop(): requests are applied at once, not at the next tick.
+        self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name="video-watchdog", daemon=True)
         self._thread.start()
 
     # --- API (any thread) ----------------------------------------------------------------------
     def play(self, request: PlayRequest) -> None:
-        self._requests.put(("play", request))
+        self.submit([("play", request)])
 
     def stop(self, player_id: int) -> None:
-        self._requests.put(("stop", player_id))
+        self.submit([("stop", player_id)])
+
+    def submit(self, requests: list[tuple[str, Any]]) -> None:
+        """("play", PlayRequest) and ("stop", player_id) requests, applied together, in order."""
+        for request in requests:
+            self._requests.put(request)
+        if requests:
+            self._wake.set()
 
     def close(self, timeout: float = 10.0) -> None:
         self._stop.set()
+        self._wake.set()
         self._thread.join(timeout)
 
     def frame_counts(self) -> dict[int, int]:
@@ -147,15 +162,23 @@ class PlayerHost:
 
     # --- watchdog thread ------------------------------------------------------------------------
     def _run(self) -> None:
+        next_check = time.monotonic() + self.policy.tick_s
         try:
-            while not self._stop.wait(self.policy.tick_s):
+            while not self._stop.is_set():
+                self._wake.wait(max(0.0, next_check - time.monotonic()))
+                self._wake.clear()
+                if self._stop.is_set():
+                    break
                 self._drain_requests()
                 now = time.monotonic()
-                for slot in list(self._slots.values()):
-                    try:
-                        self._check(slot, now)
-                    except Exception:
-                        log.exception("video watchdog failed on player %d", slot.request.player_id)
+                if now >= next_check:
+                    next_check = now + self.policy.tick_s
+                    for slot in list(self._slots.values()):
+                        try:
+                            self._check(slot, now)
+                        except Exception:
+                            log.exception("video watchdog failed on player %d", slot.request.player_id)
+                self._flush_reports()
         finally:
             for pid in list(self._slots):
                 self._remove(pid)
@@ -171,15 +194,23 @@ class PlayerHost:
         # Only the newest request per player counts: a tile switching streams quickly (layout
         # change, maximise) replaces its play request, and the older one's buffer is gone.
         newest = {(arg.player_id if kind == "play" else arg): i for i, (kind, arg) in enumerate(pending)}
+        added: list[_Slot] = []
         for i, (kind, arg) in enumerate(pending):
             player_id = arg.player_id if kind == "play" else arg
             if newest[player_id] != i:
                 continue
             self._remove(player_id)
-            if kind == "play":
-                self._add(arg)
+            if kind == "play" and (slot := self._add(arg)) is not None:
+                added.append(slot)
+        # Started only once every new player is set up: a started keyframe player competes for
+        # the GIL while it opens its stream, and with a page of them started one by one the last
+        # waited a second for the watchdog to get to it (measured at 324 tiles).
+        now = time.monotonic()
+        for slot in added:
+            self._start(slot, now)
 
-    def _add(self, request: PlayRequest) -> None:
+    def _add(self, request: PlayRequest) -> _Slot | None:
+        """Set up a player for *request* (not started yet); None when there is nothing to start."""
         slot = _Slot(request)
         self._slots[request.player_id] = slot
         if request.keyframes_only and request.buffer_name and stills_available(request.url):
@@ -189,11 +220,10 @@ class PlayerHost:
             except FileNotFoundError:
                 log.info("player %d: play request superseded", request.player_id)
                 self._slots.pop(request.player_id, None)
-                return
+                return None
             slot.player = make_still_player(request.url, slot.buffer, slot.flags)
             self._report(slot, Health.CONNECTING, "")
-            self._start(slot, time.monotonic())
-            return
+            return slot
         try:
             slot.player = self._instance.media_player_new()
             if request.buffer_name:
@@ -213,13 +243,13 @@ class PlayerHost:
             self._slots.pop(request.player_id, None)
             if slot.player is not None:
                 slot.player.release()
-            return
+            return None
         except (OSError, ValueError) as exc:
             log.error("player %d cannot start: %s", request.player_id, exc)
             self._report(slot, Health.OFFLINE, "player_failed")
-            return
+            return None
         self._report(slot, Health.CONNECTING, "")
-        self._start(slot, time.monotonic())
+        return slot
 
     def _attach_callbacks(self, slot: _Slot) -> None:
         buffer = slot.buffer
@@ -320,10 +350,17 @@ class PlayerHost:
         if (state, reason) == (slot.state, slot.reason) and state is not Health.CONNECTING:
             return
         slot.state, slot.reason = state, reason
-        log.info(
-            "player %d %s %s (%s)", slot.request.player_id, state, reason, without_userinfo(slot.request.url)
-        )
-        self._on_health(slot.request.player_id, state, reason)
+        # Every tile of a page connects at once: that line only when asked for.
+        log.log(
+            logging.DEBUG if state is Health.CONNECTING else logging.INFO,
+            "player %d %s %s (%s)", slot.request.player_id, state, reason, without_userinfo(slot.request.url),
+        )  # fmt: skip
+        self._outbox.append((slot.request.player_id, state, reason))
+
+    def _flush_reports(self) -> None:
+        if self._outbox:
+            reports, self._outbox = self._outbox, []
+            self._on_health(reports)
 
 
 def _flag_setter(flags: dict[str, bool], name: str) -> Callable[[Any], None]:

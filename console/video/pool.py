@@ -29,7 +29,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from PySide6.QtCore import QObject, QSize, Signal, Slot
+from PySide6.QtCore import QObject, QSize, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 
 from console.video.capabilities import detect_capabilities
@@ -144,6 +144,8 @@ class _Worker:
         self.conn: Connection | None = None
         self.players: dict[int, PlayRequest] = {}
         self.restarts: list[float] = []
+        # Requests of this event-loop turn, sent as one message (see PlayerPool._queue).
+        self.outbox: list[tuple[Any, ...]] = []
 
 
 class PlayerPool(QObject):
@@ -172,8 +174,13 @@ class PlayerPool(QObject):
         self._wake_r, self._wake_w = os.pipe()
         self._lock = threading.Lock()
         self._receiver: threading.Thread | None = None
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setObjectName("video-pool-flush")
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(0)
+        self._flush_timer.timeout.connect(self._flush)
         if workers == 0:
-            self._host = PlayerHost(self._health_received.emit, self.policy)
+            self._host = PlayerHost(self._emit_reports, self.policy)
         else:
             self._context = multiprocessing.get_context("spawn")
             for worker in self._workers:
@@ -196,7 +203,7 @@ class PlayerPool(QObject):
             return
         worker = min(self._workers, key=lambda w: len(w.players))
         worker.players[request.player_id] = request
-        self._send(worker, ("play", request))
+        self._queue(worker, ("play", request))
 
     def _stop(self, player_id: int) -> None:
         if self._host is not None:
@@ -204,7 +211,23 @@ class PlayerPool(QObject):
             return
         for worker in self._workers:
             if worker.players.pop(player_id, None) is not None:
-                self._send(worker, ("stop", player_id))
+                self._queue(worker, ("stop", player_id))
+
+    def _queue(self, worker: _Worker, message: tuple[Any, ...]) -> None:
+        """Send *message* with the others of this event-loop turn. A wall page opening plays every
+        tile in one turn: one pickled batch per worker instead of hundreds of pipe writes, and the
+        worker applies them together (measured at 324 tiles: the worker took up to a second to read
+        the requests one by one while the first players opened)."""
+        worker.outbox.append(message)
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    @Slot()
+    def _flush(self) -> None:
+        for worker in self._workers:
+            if worker.outbox:
+                batch, worker.outbox = worker.outbox, []
+                self._send(worker, ("batch", batch))
 
     def _send(self, worker: _Worker, message: tuple[Any, ...]) -> None:
         if worker.conn is None:
@@ -213,6 +236,11 @@ class PlayerPool(QObject):
             worker.conn.send(message)
         except (OSError, ValueError) as exc:
             log.info("video worker %d did not take a message: %s", worker.index, exc)
+
+    def _emit_reports(self, reports: list[tuple[int, str, str]]) -> None:
+        """From a worker's pipe or the in-process host's watchdog: to the GUI thread, queued."""
+        for player_id, state, reason in reports:
+            self._health_received.emit(int(player_id), str(state), str(reason))
 
     @Slot(int, str, str)
     def _deliver_health(self, player_id: int, state: str, reason: str) -> None:
@@ -233,8 +261,10 @@ class PlayerPool(QObject):
         child_conn.close()
         with self._lock:
             worker.process, worker.conn = process, parent_conn
-        for request in worker.players.values():
-            self._send(worker, ("play", request))
+        # Anything queued for the dead process is covered by the replay of its players.
+        worker.outbox.clear()
+        if worker.players:
+            self._send(worker, ("batch", [("play", request) for request in worker.players.values()]))
         os.write(self._wake_w, b"w")
 
     def _receive(self) -> None:
@@ -258,9 +288,9 @@ class PlayerPool(QObject):
             return
         try:
             while conn.poll():
-                kind, player_id, state, reason = conn.recv()
+                kind, reports = conn.recv()
                 if kind == "health":
-                    self._health_received.emit(int(player_id), str(state), str(reason))
+                    self._emit_reports(reports)
         except (EOFError, OSError, ValueError):
             pass  # the sentinel reports the death
 
@@ -296,7 +326,7 @@ class PlayerPool(QObject):
                 for request in worker.players.values():
                     target = min(survivors, key=lambda w: len(w.players))
                     target.players[request.player_id] = request
-                    self._send(target, ("play", request))
+                    self._queue(target, ("play", request))
                 worker.players.clear()
         self._spawn(worker)
 
@@ -309,6 +339,8 @@ class PlayerPool(QObject):
             player.stop()
         if self._host is not None:
             self._host.close()
+        self._flush_timer.stop()
+        self._flush()
         for worker in self._workers:
             self._send(worker, ("close",))
         for worker in self._workers:

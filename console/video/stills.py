@@ -29,8 +29,22 @@ from services.access.redaction import without_userinfo
 log = logging.getLogger(__name__)
 
 FFMPEG = shutil.which("ffmpeg")
-OPEN_TIMEOUT_S = 5.0
-READ_TIMEOUT_S = 5.0
+IO_TIMEOUT_S = 5.0
+# A small probe, and the packets read while probing kept for decoding: the first of them is the
+# keyframe the server bursts to a new viewer. With `fflags=nobuffer` the probe threw that keyframe
+# away and every tile waited for the next one (measured: first picture 1.0 s after the open, against
+# 2 ms without it). 32 KB probes waited for live packets past the burst (up to 0.5 s); 16 KB holds
+# a sub stream's keyframe and parameter sets.
+# The connect and read timeouts are FFmpeg's own (microseconds), not av.open(timeout=...): PyAV's
+# timeout is an interrupt callback that takes the GIL every time FFmpeg checks it, many times per
+# packet, and with hundreds of tiles opening at once those checks starved every other thread of the
+# worker (play requests waited up to a second to be applied).
+OPEN_OPTIONS = {
+    "probesize": "16384",
+    "analyzeduration": "0",
+    "timeout": str(int(IO_TIMEOUT_S * 1e6)),  # tcp: connect and each read
+    "rw_timeout": str(int(IO_TIMEOUT_S * 1e6)),  # every protocol layer (http over tcp)
+}
 
 try:  # optional: the fast way
     import av
@@ -84,11 +98,7 @@ class PyAvStillPlayer:
         container: Any = None
         outcome = "ended"
         try:
-            container = av.open(
-                self.url,
-                options={"probesize": "32768", "analyzeduration": "0", "fflags": "nobuffer"},
-                timeout=(OPEN_TIMEOUT_S, READ_TIMEOUT_S),
-            )
+            container = av.open(self.url, options=dict(OPEN_OPTIONS))
             stream = container.streams.video[0]
             stream.codec_context.skip_frame = "NONKEY"
             stream.codec_context.thread_count = 1
@@ -140,7 +150,7 @@ class KeyframeStillPlayer:
         b = self.buffer
         return [
             str(FFMPEG), "-hide_banner", "-nostdin", "-loglevel", "error", "-threads", "1",
-            "-skip_frame", "nokey", "-fflags", "nobuffer", "-probesize", "32768",
+            "-skip_frame", "nokey", "-probesize", OPEN_OPTIONS["probesize"],
             "-analyzeduration", "0", "-i", self.url, "-an", "-fps_mode", "passthrough",
             "-vf", f"scale={b.width}:{b.height}:flags=fast_bilinear", "-pix_fmt", "bgra",
             "-f", "rawvideo", "pipe:1",

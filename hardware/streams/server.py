@@ -34,6 +34,9 @@ MAX_QUEUED_BYTES = 8 * 1024 * 1024
 _MAX_REQUEST_BYTES = 8192
 
 
+LISTEN_BACKLOG = 4096
+
+
 @dataclass(slots=True)
 class _Viewer:
     writer: asyncio.StreamWriter
@@ -98,7 +101,13 @@ class StreamServer:
         return f"http://{self.host}:{self.port}/cam/{{code}}/{{stream}}.ts"
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._handle, self.host, self.port, reuse_address=True)
+        # One server stands in for hundreds of cameras, and a wall page connects to all of them in
+        # the same instant: with asyncio's default backlog of 100 the kernel dropped the other SYNs
+        # and those players waited for the one-second retransmission (a real camera is one server
+        # per camera and never sees that burst).
+        self._server = await asyncio.start_server(
+            self._handle, self.host, self.port, reuse_address=True, backlog=LISTEN_BACKLOG
+        )
         sock = self._server.sockets[0]
         self.port = int(sock.getsockname()[1])
         self._ticker = asyncio.create_task(self._tick_forever(), name="streams-ticker")
