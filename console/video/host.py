@@ -31,7 +31,8 @@ from typing import Any
 import vlc
 
 from console.video.frames import FrameBuffer
-from console.video.stills import KeyframeStillPlayer, PyAvStillPlayer, make_still_player, stills_available
+from console.video.stills import stills_available
+from console.video.ts_stills import STILL_PLAYER_TYPES, StillStreamLoop, make_still_player
 from services.access.redaction import without_userinfo
 
 log = logging.getLogger(__name__)
@@ -132,6 +133,7 @@ class PlayerHost:
         self._slots: dict[int, _Slot] = {}
         self._requests: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
         self._outbox: list[HealthReport] = []
+        self._stills: StillStreamLoop | None = None
         self._stop = threading.Event()
         # Set by play()/stop(): requests are applied at once, not at the next tick.
         self._wake = threading.Event()
@@ -182,6 +184,8 @@ class PlayerHost:
         finally:
             for pid in list(self._slots):
                 self._remove(pid)
+            if self._stills is not None:
+                self._stills.close()
             self._instance.release()
 
     def _drain_requests(self) -> None:
@@ -221,7 +225,7 @@ class PlayerHost:
                 log.info("player %d: play request superseded", request.player_id)
                 self._slots.pop(request.player_id, None)
                 return None
-            slot.player = make_still_player(request.url, slot.buffer, slot.flags)
+            slot.player = make_still_player(request.url, slot.buffer, slot.flags, self._still_loop)
             self._report(slot, Health.CONNECTING, "")
             return slot
         try:
@@ -251,6 +255,12 @@ class PlayerHost:
         self._report(slot, Health.CONNECTING, "")
         return slot
 
+    def _still_loop(self) -> StillStreamLoop:
+        """The overview tiles' reading thread, started with the first of them (watchdog thread)."""
+        if self._stills is None:
+            self._stills = StillStreamLoop()
+        return self._stills
+
     def _attach_callbacks(self, slot: _Slot) -> None:
         buffer = slot.buffer
         assert buffer is not None
@@ -274,7 +284,7 @@ class PlayerHost:
         slot.player.video_set_format("RV32", buffer.width, buffer.height, buffer.pitch)
 
     def _start(self, slot: _Slot, now: float) -> None:
-        if isinstance(slot.player, (KeyframeStillPlayer, PyAvStillPlayer)):
+        if isinstance(slot.player, STILL_PLAYER_TYPES):
             slot.flags["error"] = slot.flags["ended"] = False
             slot.started, slot.running, slot.window_frames = now, True, 0
             if slot.player.play() != 0:

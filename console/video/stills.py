@@ -7,10 +7,11 @@ both cores and most tiles never reported live). Here each tile decodes only the 
 second at the default shapes), scales each once to the tile and copies it into the buffer's back
 picture, then publishes it. Per tile that is the keyframe-only decode plus one small scale a second.
 
-Two ways, same surface (play() -> 0/-1, stop(), release(); errors and the end of the stream raise
-the host's flags):
+The cheapest way, for plain HTTP MPEG-TS (what cameras and the simulator serve), reads every tile
+from one thread per worker: console/video/ts_stills.py. The general ways here take any URL and are
+also that reader's fallback. Same surface (play() -> 0/-1, stop(), release(); errors and the end of
+the stream raise the host's flags):
 - PyAV (libavcodec in this process, one thread per tile; its demux and decode release the GIL).
-  Starts in milliseconds, so a 324-tile overview shows pictures about a second after it opens.
 - Otherwise one `ffmpeg -threads 1 -skip_frame nokey` process per tile writing raw BGRA to a pipe
   (same CPU per picture, but starting hundreds of processes takes tens of seconds on 2 cores).
 """
@@ -59,14 +60,6 @@ def stills_available(url: str = "") -> bool:
     """Whether keyframe stills can play *url* here. A URL with a login needs PyAV: ffmpeg would
     get it on its command line, which every user of the machine can read (ps, /proc)."""
     return HAVE_PYAV or (FFMPEG is not None and without_userinfo(url) == url.strip())
-
-
-def make_still_player(
-    url: str, buffer: FrameBuffer, flags: dict[str, bool]
-) -> PyAvStillPlayer | KeyframeStillPlayer:
-    if HAVE_PYAV:
-        return PyAvStillPlayer(url, buffer, flags)
-    return KeyframeStillPlayer(url, buffer, flags)
 
 
 class PyAvStillPlayer:

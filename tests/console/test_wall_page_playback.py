@@ -127,7 +127,7 @@ def test_still_players_write_distinct_pictures_into_the_buffer(kind: str, simula
 def test_a_refused_stream_raises_the_error_flag(simulator) -> None:
     buffer = FrameBuffer(64, 36)
     flags = {"error": False, "ended": False}
-    player = stills.make_still_player("http://127.0.0.1:9/cam/none/sub.ts", buffer, flags)
+    player = stills.PyAvStillPlayer("http://127.0.0.1:9/cam/none/sub.ts", buffer, flags)
     try:
         player.play()
         deadline = time.monotonic() + 8
