@@ -113,7 +113,7 @@ class _Slot:
     attempts: int = 0
     # Set from libvlc's threads; read and cleared by the watchdog.
     flags: dict[str, bool] = field(default_factory=lambda: {"error": False, "ended": False})
-    window_frames: int = 0
+    played_ms: int = -1  # native windows: the player's time at the last check
 
 
 class PlayerHost:
@@ -286,7 +286,7 @@ class PlayerHost:
     def _start(self, slot: _Slot, now: float) -> None:
         if isinstance(slot.player, STILL_PLAYER_TYPES):
             slot.flags["error"] = slot.flags["ended"] = False
-            slot.started, slot.running, slot.window_frames = now, True, 0
+            slot.started, slot.running = now, True
             if slot.player.play() != 0:
                 slot.flags["error"] = True
             return
@@ -296,7 +296,7 @@ class PlayerHost:
         slot.flags["error"] = slot.flags["ended"] = False
         slot.started = now
         slot.running = True
-        slot.window_frames = 0
+        slot.played_ms = -1
         if slot.player.play() != 0:
             slot.flags["error"] = True
 
@@ -312,13 +312,14 @@ class PlayerHost:
     def _frames(self, slot: _Slot) -> int:
         if slot.buffer is not None:
             return slot.buffer.info().counter
-        media = slot.player.get_media()
-        if media is None:
-            return slot.counter
-        stats = vlc.MediaStats()
-        if media.get_stats(stats):
-            slot.window_frames = max(slot.window_frames, int(stats.displayed_pictures))
-        return slot.counter + slot.window_frames if slot.window_frames else slot.counter
+        # A native window has no frame buffer to count, and the instance runs with --no-stats (its
+        # counters stayed at zero, so such a tile never turned live): the playing time moving on
+        # is the sign that pictures go out, and it stops when the stream does.
+        played = int(slot.player.get_time())
+        if played > 0 and played != slot.played_ms:
+            slot.played_ms = played
+            return slot.counter + 1
+        return slot.counter
 
     def _check(self, slot: _Slot, now: float) -> None:
         if slot.player is None:
