@@ -35,8 +35,10 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QSizePolicy,
     QSpinBox,
     QSplitter,
+    QToolBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -142,7 +144,7 @@ class WallPage(QWidget):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.setSpacing(2)
-        right_layout.addLayout(self._toolbar)
+        right_layout.addWidget(self._toolbar)
         right_layout.addWidget(self.wall, 1)
         self._wall_layout = right_layout
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -174,8 +176,13 @@ class WallPage(QWidget):
 
     # --- toolbar -------------------------------------------------------------------------------
     def _build_toolbar(self) -> None:
-        bar = self._toolbar = QHBoxLayout()
-        bar.setContentsMargins(4, 2, 4, 2)
+        # A QToolBar, not a row layout: when the alarm dock leaves the wall little room, what does
+        # not fit goes into the toolbar's » menu instead of squeezing every button to "…" and the
+        # camera tree to a sliver.
+        bar = self._toolbar = QToolBar(self)
+        bar.setObjectName("wallToolbar")
+        bar.setMovable(False)
+        bar.setFloatable(False)
         self.layout_box = QComboBox(self)
         self.layout_box.setObjectName("wallLayoutChooser")
         for layout in standard_layouts():
@@ -209,7 +216,9 @@ class WallPage(QWidget):
                        self.tour_button, self.dwell_box, self.saved_box, self.save_button,
                        self.snapshot_button, self.full_screen_button, self.detach_button):  # fmt: skip
             bar.addWidget(widget)
-        bar.addStretch(1)
+        spacer = QWidget(bar)
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(spacer)
         bar.addWidget(self.step_down_label)
         bar.addWidget(self.load_label)
 

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSize, QTimer, Signal
+from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from console.video.explanations import reason_text, state_text
@@ -65,8 +65,11 @@ def descendants(roots: list[int]) -> list[int]:
 
 
 def decode_size(tile: VisibleTile, tier: Tier) -> QSize:
+    """The picture size to decode for *tile*: the stream's shape fitted into the tile (the wall
+    letterboxes it; a camera picture is never stretched), never larger than the stream itself."""
     native = NATIVE_SIZE.get(tier, QSize(640, 360))
-    return QSize(max(2, min(tile.width, native.width())), max(2, min(tile.height, native.height())))
+    fitted = native.scaled(QSize(max(2, tile.width), max(2, tile.height)), Qt.AspectRatioMode.KeepAspectRatio)
+    return QSize(max(2, min(fitted.width(), native.width())), max(2, min(fitted.height(), native.height())))
 
 
 def _close_enough(a: QSize, b: QSize) -> bool:
@@ -170,7 +173,6 @@ class WallPlayback(QObject):
         access = self._stream_access(tile.camera, url)
         size = decode_size(tile, tier)
         current = self._playing.get(tile.index)
-        changed_plan = self._plans.get(tile.index) != (tier, reason)
         self._plans[tile.index] = (tier, reason)
         if (
             current is not None
@@ -179,8 +181,9 @@ class WallPlayback(QObject):
             and _close_enough(size, current[2])
             and self._access.get(tile.index) == access  # a login stored or cleared restarts it
         ):
-            if changed_plan:
-                self._show_status(tile.index)
+            # Also when the plan is the same: the wall forgets its tiles' statuses when it lays out
+            # new tiles, and a tile that kept playing would say "connecting" for good.
+            self._show_status(tile.index)
             return
         self._playing[tile.index] = (url, tier, size)
         self._access[tile.index] = access
@@ -207,9 +210,9 @@ class WallPlayback(QObject):
         # Without its login a camera most likely fails for that reason: say so rather than guess.
         problem = self._access[index].problem if index in self._access else ""
         explanation = reason_text(problem if problem and state != "live" else reason)
-        self.wall.set_tile_status(
-            index, TileStatus(state, state_text(state), explanation, self.tier_text(tier, why))
-        )
+        status = TileStatus(state, state_text(state), explanation, self.tier_text(tier, why))
+        if index < self.wall.tile_count() and self.wall.tile_status(index) != status:  # else no repaint
+            self.wall.set_tile_status(index, status)
 
     def tier_text(self, tier: Tier, reason: TierReason) -> str:
         names = {

@@ -47,12 +47,15 @@ def cameras(sim: SimulatorProcess) -> list[WallCamera]:
     ]
 
 
-def test_decode_size_never_exceeds_the_stream() -> None:
+def test_decode_size_keeps_the_stream_shape_and_never_exceeds_it() -> None:
     tile = VisibleTile(0, WallCamera(1, "C", "C", 1, "S", "m", "s"), 1900, 1000, False, False)
     assert decode_size(tile, Tier.LIVE_SUB) == QSize(640, 360)
-    assert decode_size(tile, Tier.LIVE_MAIN) == QSize(1900, 1000)
+    # The stream's 16:9 fitted into the tile, never stretched to it.
+    assert decode_size(tile, Tier.LIVE_MAIN) == QSize(1777, 1000)
     small = VisibleTile(0, tile.camera, 106, 58, False, False)
-    assert decode_size(small, Tier.OVERVIEW) == QSize(106, 58)
+    assert decode_size(small, Tier.OVERVIEW) == QSize(103, 58)
+    tall = VisibleTile(0, tile.camera, 118, 165, False, False)
+    assert decode_size(tall, Tier.LIVE_SUB) == QSize(118, 66)
 
 
 def test_an_overview_wall_shows_keyframe_stills_and_a_focused_tile_goes_live(qtbot, simulator) -> None:
@@ -89,6 +92,26 @@ def test_an_overview_wall_shows_keyframe_stills_and_a_focused_tile_goes_live(qtb
         qtbot.waitUntil(lambda: bool(loads), timeout=2_000)
         live, tiles, cores, _text = loads[-1]
         assert tiles == 2 and 0 <= live <= 2 and cores >= 0
+    finally:
+        playback.close()
+        wall.close()
+
+
+def test_tiles_that_keep_playing_keep_their_status_when_the_wall_lays_out_again(qtbot, simulator) -> None:
+    wall = VideoWall()
+    qtbot.addWidget(wall)
+    wall.resize(640, 360)
+    playback = WallPlayback(wall, lambda: PlayerPool(workers=0, policy=FAST))
+    try:
+        wall.set_wall_layout(grid_layout(4))
+        wall.show()
+        wall.set_cameras(cameras(simulator))
+        qtbot.waitUntil(lambda: wall.tile_status(0).health == "live", timeout=10_000)
+        url = playback.tile_url(0)
+        # The same cameras again: the wall starts its tiles afresh, the players go on.
+        wall.set_cameras(cameras(simulator))
+        qtbot.waitUntil(lambda: wall.tile_status(0).health == "live", timeout=2_000)
+        assert playback.tile_url(0) == url and wall.tile_status(0).tier_text
     finally:
         playback.close()
         wall.close()

@@ -96,6 +96,29 @@ def test_paints_each_tiles_frame_and_only_asks_for_tiles_with_cameras(qtbot, wal
     wall.close()
 
 
+def test_a_picture_keeps_its_shape_in_a_tile_of_another_shape(qtbot, wall: VideoWall) -> None:
+    frames = FakeFrames()
+    wall.set_frame_source(frames)
+    wall.resize(400, 450)  # 2x2: tiles about 200x225, much taller than 16:9
+    wall.set_cameras([camera(1)])
+    wall.show()
+    frames.push(0, COLORS[0], (160, 90))
+    wall.set_tile_status(0, TileStatus("live", "Live", "", "Sub"))
+    wall.refresh_frames()
+    image = wall.grab().toImage()
+    rect = wall.tile_rect(0)
+    assert image.pixelColor(rect.center()) == COLORS[0]
+    # Scaled up to the tile's width at 16:9: bars above and below, the picture not stretched.
+    picture_height = round(rect.width() * 9 / 16)
+    bar = (rect.height() - picture_height) // 2
+    assert bar > 40
+    below = QPoint(rect.center().x(), rect.bottom() - bar // 2)
+    assert image.pixelColor(below) != COLORS[0]
+    inside = QPoint(rect.center().x(), rect.bottom() - bar - 3)
+    assert image.pixelColor(inside) == COLORS[0]
+    wall.close()
+
+
 def test_pages_hold_the_cameras_in_order_and_wrap(wall: VideoWall) -> None:
     pages = []
     wall.pageChanged.connect(pages.append)

@@ -304,16 +304,18 @@ class VideoWall(QWidget):
         camera = self._visible[index]
         image = self._images[index]
         if image is not None and not image.isNull():
-            dw, dh = rect.width() - image.width(), rect.height() - image.height()
-            if 0 <= dw <= 2 and 0 <= dh <= 2:
-                # Decoded at the tile's size (rounded down to even): a plain copy, no scaling.
-                painter.drawImage(rect.topLeft(), image)
-                if dw:
-                    painter.fillRect(rect.right() - dw + 1, rect.top(), dw, rect.height(), BACKGROUND)
-                if dh:
-                    painter.fillRect(rect.left(), rect.bottom() - dh + 1, rect.width(), dh, BACKGROUND)
+            # Keep the picture's shape: centred, with bars where the tile's shape differs.
+            target = QRect(QPoint(0, 0), image.size().scaled(rect.size(), Qt.AspectRatioMode.KeepAspectRatio))
+            if abs(target.width() - image.width()) <= 2 and abs(target.height() - image.height()) <= 2:
+                target.setSize(image.size())  # decoded at this size: a plain copy, no scaling
+            target.moveCenter(rect.center())
+            target = target.intersected(rect)
+            if target.size() == image.size():
+                painter.drawImage(target.topLeft(), image)
             else:
-                painter.drawImage(rect, image)
+                painter.drawImage(target, image)
+            for bar in _bars(rect, target):
+                painter.fillRect(bar, BACKGROUND)
         else:
             painter.fillRect(rect, EMPTY_TILE)
         if rect.height() >= MIN_TEXT_HEIGHT:
@@ -462,3 +464,14 @@ class VideoWall(QWidget):
         self._slots[start:end] = list(cameras)
         self._rebuild()
         self.camerasChanged.emit()
+
+
+def _bars(rect: QRect, inner: QRect) -> list[QRect]:
+    """The parts of *rect* around *inner* (which lies inside it)."""
+    bars = [
+        QRect(rect.left(), rect.top(), rect.width(), inner.top() - rect.top()),
+        QRect(rect.left(), inner.bottom() + 1, rect.width(), rect.bottom() - inner.bottom()),
+        QRect(rect.left(), inner.top(), inner.left() - rect.left(), inner.height()),
+        QRect(inner.right() + 1, inner.top(), rect.right() - inner.right(), inner.height()),
+    ]
+    return [bar for bar in bars if bar.width() > 0 and bar.height() > 0]
