@@ -4,7 +4,7 @@ A thread per tile (console/video/stills.py) wakes for every frame of every tile 
 to hand each packet to Python; at 324 tiles that was most of the workers' CPU (perf: 38 % kernel,
 mostly context switches) and it made a page's first pictures wait for each other. Here one thread
 per worker process reads every overview tile's HTTP MPEG-TS stream with non-blocking sockets, picks
-the keyframes out of the transport stream in place (services/video/ts_keyframes.py), decodes each
+the keyframes out of the transport stream in place (console/video/ts_keyframes.py), decodes each
 with libavcodec (one decoder per tile, the GIL released) and scales it once into the tile's buffer.
 
 Streams it cannot read this way fall back to a PyAV player of their own, automatically: HTTPS,
@@ -34,8 +34,8 @@ from urllib.parse import unquote, urlsplit
 
 from console.video.frames import FrameBuffer
 from console.video.stills import HAVE_PYAV, IO_TIMEOUT_S, KeyframeStillPlayer, PyAvStillPlayer
+from console.video.ts_keyframes import KeyframeExtractor
 from services.access.redaction import without_userinfo
-from services.video.ts_keyframes import KeyframeExtractor
 
 log = logging.getLogger(__name__)
 

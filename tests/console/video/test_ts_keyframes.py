@@ -11,8 +11,8 @@ import av
 import numpy as np
 import pytest
 
-from services.video import ts_keyframes
-from services.video.ts_keyframes import KeyframeExtractor
+from console.video import ts_keyframes
+from console.video.ts_keyframes import KeyframeExtractor
 
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed")
 
