@@ -143,7 +143,7 @@ class StillStreamLoop:
                         if not self._apply_commands():
                             return
                     else:
-                        self._service(key.data)
+                        self._service_safely(key.data)
                 now = time.monotonic()
                 if now >= next_tick:
                     next_tick = now + TICK_S
@@ -186,6 +186,15 @@ class StillStreamLoop:
             self._fail(feed, "error", f"connect: {errno.errorcode.get(code, code)}")
             return
         self._selector.register(sock, selectors.EVENT_WRITE, feed)
+
+    def _service_safely(self, feed: _Feed) -> None:
+        # One camera's stream, however malformed, costs that tile only: never the loop that reads
+        # every other overview tile of this worker.
+        try:
+            self._service(feed)
+        except Exception:
+            log.exception("keyframe stills for %s failed", without_userinfo(feed.url))
+            self._fail(feed, "error", "reader error")
 
     def _service(self, feed: _Feed) -> None:
         sock = feed.sock

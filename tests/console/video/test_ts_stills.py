@@ -214,3 +214,35 @@ def test_stop_waits_until_the_loop_lets_go_of_the_buffer(loop: StillStreamLoop, 
         time.sleep(1.2)  # a keyframe a second: one would have arrived
         assert buffer.info().counter == counter
         buffer.close()  # no view into it is left (BufferError otherwise)
+
+
+@pytest.mark.expect_log("keyframe stills for .* failed")
+def test_a_reader_bug_on_one_stream_costs_that_tile_only(
+    loop: StillStreamLoop, simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from console.video import ts_keyframes
+
+    real_feed = ts_keyframes.KeyframeExtractor.feed
+
+    def feed(self: ts_keyframes.KeyframeExtractor, data: bytes) -> list[bytes]:
+        if getattr(self, "broken", False):
+            raise RuntimeError("a bug")
+        return real_feed(self, data)
+
+    monkeypatch.setattr(ts_keyframes.KeyframeExtractor, "feed", feed)
+    buffers = [FrameBuffer(160, 90), FrameBuffer(160, 90)]
+    flags = [_flags(), _flags()]
+    players = [TsStillPlayer(simulator.url(f"SIM-{i + 1:04d}"), buffers[i], flags[i], loop) for i in (0, 1)]
+    try:
+        players[0].play()
+        assert players[0]._feed is not None
+        players[0]._feed.extractor.broken = True  # type: ignore[attr-defined]
+        players[1].play()
+        assert _wait(lambda: flags[0]["error"])
+        assert _wait(lambda: buffers[1].info().counter >= 2)  # the loop goes on for the other
+        assert not flags[1]["error"]
+    finally:
+        for p in players:
+            p.release()
+        for b in buffers:
+            b.close()
