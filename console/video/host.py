@@ -76,6 +76,9 @@ class WatchdogPolicy:
     connect_timeout_s: float = 10.0
     retry_initial_s: float = 0.5
     retry_max_s: float = 15.0
+    # Keyframe stills: a picture per keyframe, and some cameras send one every 4-5 s. Such a tile
+    # is stalled when its stream goes quiet for stall_s, or sends data but no picture for this long.
+    still_picture_gap_s: float = 12.0
 
 
 # (player_id, state, reason)
@@ -341,11 +344,20 @@ class PlayerHost:
             self._halt(slot, Health.STALLED if was_live else Health.OFFLINE, "connect_failed", now)
         elif slot.flags["ended"]:
             self._halt(slot, Health.STALLED if was_live else Health.OFFLINE, "stream_ended", now)
-        elif was_live and now - slot.last_frame > self.policy.stall_s:
+        elif was_live and self._stalled(slot, now):
             self._halt(slot, Health.STALLED, "frames_stopped", now)
         elif not was_live and now - slot.started > self.policy.connect_timeout_s:
             state = Health.STALLED if slot.state is Health.STALLED else Health.OFFLINE
             self._halt(slot, state, "no_picture", now)
+
+    def _stalled(self, slot: _Slot, now: float) -> bool:
+        quiet = now - slot.last_frame
+        if quiet <= self.policy.stall_s:
+            return False
+        data_at = getattr(slot.player, "data_at", None)  # keyframe stills: when the stream last sent
+        if data_at is None:
+            return True
+        return now - data_at() > self.policy.stall_s or quiet > self.policy.still_picture_gap_s
 
     def _remove(self, player_id: int) -> None:
         slot = self._slots.pop(player_id, None)

@@ -22,6 +22,7 @@ import logging
 import shutil
 import subprocess
 import threading
+import time
 from typing import Any
 
 from console.video.frames import FrameBuffer
@@ -69,6 +70,11 @@ class PyAvStillPlayer:
         self.flags = flags
         self._stop: threading.Event | None = None
         self._thread: threading.Thread | None = None
+        self._data_at = 0.0
+
+    def data_at(self) -> float:
+        """When the stream last gave a packet (monotonic; 0.0 before it did)."""
+        return self._data_at
 
     def play(self) -> int:
         self.stop()
@@ -98,6 +104,7 @@ class PyAvStillPlayer:
             for packet in container.demux(stream):
                 if stop.is_set():
                     return
+                self._data_at = time.monotonic()
                 for frame in packet.decode():
                     picture = frame.to_ndarray(
                         width=buffer.width, height=buffer.height, format="bgra", interpolation="FAST_BILINEAR"

@@ -335,6 +335,15 @@ class TsStillPlayer:
             self._loop.add(self._feed)
         return 0
 
+    def data_at(self) -> float:
+        """When this tile's stream last sent anything (monotonic; 0.0 before it did)."""
+        feed, fallback = self._feed, self._fallback
+        if feed is not None:
+            return feed.last_io
+        if isinstance(fallback, PyAvStillPlayer):
+            return fallback.data_at()
+        return 0.0
+
     def _fall_back(self, feed: _Feed) -> None:
         """On the loop thread: this stream needs a general player."""
         with self._lock:

@@ -246,3 +246,51 @@ def test_a_reader_bug_on_one_stream_costs_that_tile_only(
             p.release()
         for b in buffers:
             b.close()
+
+
+@pytest.fixture(scope="module")
+def long_gop_ts(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """20 s at 10 fps with a keyframe every 5 s, as some cameras are set up."""
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg is not installed")
+    path = tmp_path_factory.mktemp("ts") / "long-gop.ts"
+    subprocess.run(
+        ["ffmpeg", "-hide_banner", "-v", "error",
+         "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=10:duration=20",
+         "-c:v", "libx264", "-preset", "ultrafast", "-g", "50", "-keyint_min", "50", "-sc_threshold", "0",
+         "-f", "mpegts", "-y", str(path)],
+        check=True,
+    )  # fmt: skip
+    return path.read_bytes()
+
+
+def test_a_camera_with_keyframes_seconds_apart_stays_live_while_it_sends(
+    http_server, long_gop_ts: bytes
+) -> None:
+    from console.video.host import Health, PlayerHost, PlayRequest, WatchdogPolicy
+
+    def in_real_time(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.end_headers()
+        step = len(long_gop_ts) // 200  # 20 s of stream in 0.1 s steps
+        try:
+            for start in range(0, len(long_gop_ts), step):
+                handler.wfile.write(long_gop_ts[start : start + step])
+                time.sleep(0.1)
+        except OSError:
+            pass  # the player went away
+
+    url = http_server(in_real_time) + "/cam/long-gop.ts"
+    buffer = FrameBuffer(160, 90)
+    states: list[tuple[Health, str]] = []
+    policy = WatchdogPolicy(tick_s=0.1, stall_s=3.0, still_picture_gap_s=12.0)
+    host = PlayerHost(lambda reports: states.extend((s, r) for _id, s, r in reports), policy)
+    try:
+        host.play(PlayRequest(1, url, 160, 90, buffer.name, keyframes_only=True))
+        assert _wait(lambda: (Health.LIVE, "") in states, 5.0)
+        # Two gaps of 5 s between pictures while the stream flows: still live, not "stalled".
+        assert _wait(lambda: buffer.info().counter >= 3, 12.0)
+        assert states[-1] == (Health.LIVE, "") and not any(s is Health.STALLED for s, _ in states), states
+    finally:
+        host.close()
+        buffer.close()
