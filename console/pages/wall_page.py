@@ -158,6 +158,8 @@ class WallPage(QWidget):
 
         self.tour_timer = QTimer(self)
         self.tour_timer.setObjectName("wallTour")
+        # A coarse timer may fire up to 5 % early: a page would show for less than the minimum dwell.
+        self.tour_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.tour_timer.timeout.connect(self.wall.next_page)
         self._save_timer = QTimer(self)
         self._save_timer.setObjectName("wallLayoutSave")

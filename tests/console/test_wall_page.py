@@ -260,7 +260,7 @@ def test_tour_advances_after_the_dwell(qtbot, make_page) -> None:
     page.set_tour_running(True)
     with qtbot.waitSignal(page.wall.pageChanged, timeout=3_000) as changed:
         pass
-    assert changed.args == [1] and time.monotonic() - started >= 0.95
+    assert changed.args == [1] and time.monotonic() - started >= 1.0  # never less than the dwell
     page.set_tour_running(False)
     assert not page.tour_timer.isActive()
 
