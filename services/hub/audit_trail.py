@@ -27,7 +27,7 @@ class AuditTrail:
         self._log = audit_log
         self._submit = submit
         self._pending: list[AuditInput] = []
-        self._in_flight = False
+        self._in_flight = 0
         self.appended = 0
 
     def record(
@@ -57,19 +57,24 @@ class AuditTrail:
     def pending(self) -> int:
         return len(self._pending)
 
-    def flush(self) -> None:
-        """Hand the gathered entries to the database thread (one batch in flight at a time)."""
-        if self._in_flight or not self._pending:
+    def flush(self, before_read: bool = False) -> None:
+        """Hand the gathered entries to the database thread.
+
+        The periodic flush keeps one batch in flight at a time. A request that reads the record
+        (*before_read*) sends what is pending even then: the database thread runs jobs in order,
+        so its read comes after both batches. Without that, an entry recorded while a batch was in
+        flight was missing from a search made right after it."""
+        if not self._pending or (self._in_flight and not before_read):
             return
         batch, self._pending = self._pending, []
-        self._in_flight = True
+        self._in_flight += 1
         audit_log = self._log
 
         def job(session: Session) -> list[AuditRecord]:
             return audit_log.append(session, batch)
 
         def done(records: list[AuditRecord] | None, error: BaseException | None) -> None:
-            self._in_flight = False
+            self._in_flight -= 1
             if error is not None or not records:
                 log.error("audit entries not yet stored (%s); retrying", error)
                 self._pending[:0] = batch

@@ -310,7 +310,7 @@ class OperatorRequests:
             limit=max(1, min(args.limit, 5000)),
             offset=max(0, args.offset),
         )
-        self._core.audit.flush()  # include what was just done
+        self._core.audit.flush(before_read=True)  # include what was just done
         self._submit(
             lambda s: audit.search(s, query),
             lambda found: {"entries": [r.to_json() for r in found[0]], "total": found[1]},
