@@ -173,6 +173,7 @@ class WallPlayback(QObject):
         access = self._stream_access(tile.camera, url)
         size = decode_size(tile, tier)
         current = self._playing.get(tile.index)
+        changed_plan = self._plans.get(tile.index) != (tier, reason)
         self._plans[tile.index] = (tier, reason)
         if (
             current is not None
@@ -181,9 +182,12 @@ class WallPlayback(QObject):
             and _close_enough(size, current[2])
             and self._access.get(tile.index) == access  # a login stored or cleared restarts it
         ):
-            # Also when the plan is the same: the wall forgets its tiles' statuses when it lays out
-            # new tiles, and a tile that kept playing would say "connecting" for good.
-            self._show_status(tile.index)
+            # Also when nothing changed here: the wall forgets its tiles' statuses when it lays out
+            # new tiles (a status it was given always has a health text), and a tile that kept
+            # playing would say "connecting" for good. Checked cheaply: this runs twice a second
+            # for every tile.
+            if changed_plan or not self.wall.tile_status(tile.index).health_text:
+                self._show_status(tile.index)
             return
         self._playing[tile.index] = (url, tier, size)
         self._access[tile.index] = access

@@ -300,22 +300,35 @@ class VideoWall(QWidget):
                 self._paint_tile(painter, index, rect)
         painter.end()
 
+    def _paint_letterboxed(self, painter: QPainter, rect: QRect, image: QImage) -> None:
+        """Keep the picture's shape: centred, with bars where the tile's shape differs."""
+        target = QRect(QPoint(0, 0), image.size().scaled(rect.size(), Qt.AspectRatioMode.KeepAspectRatio))
+        if abs(target.width() - image.width()) <= 2 and abs(target.height() - image.height()) <= 2:
+            target.setSize(image.size())  # decoded at this size: a plain copy, no scaling
+        target.moveCenter(rect.center())
+        target = target.intersected(rect)
+        if target.size() == image.size():
+            painter.drawImage(target.topLeft(), image)
+        else:
+            painter.drawImage(target, image)
+        for bar in _bars(rect, target):
+            painter.fillRect(bar, BACKGROUND)
+
     def _paint_tile(self, painter: QPainter, index: int, rect: QRect) -> None:
         camera = self._visible[index]
         image = self._images[index]
         if image is not None and not image.isNull():
-            # Keep the picture's shape: centred, with bars where the tile's shape differs.
-            target = QRect(QPoint(0, 0), image.size().scaled(rect.size(), Qt.AspectRatioMode.KeepAspectRatio))
-            if abs(target.width() - image.width()) <= 2 and abs(target.height() - image.height()) <= 2:
-                target.setSize(image.size())  # decoded at this size: a plain copy, no scaling
-            target.moveCenter(rect.center())
-            target = target.intersected(rect)
-            if target.size() == image.size():
-                painter.drawImage(target.topLeft(), image)
+            dw, dh = rect.width() - image.width(), rect.height() - image.height()
+            if 0 <= dw <= 2 and 0 <= dh <= 2:
+                # Decoded at the tile's size (rounded down to even): a plain copy, no scaling. The
+                # common case, kept this short: it runs for every new picture of every tile.
+                painter.drawImage(rect.topLeft(), image)
+                if dw:
+                    painter.fillRect(rect.right() - dw + 1, rect.top(), dw, rect.height(), BACKGROUND)
+                if dh:
+                    painter.fillRect(rect.left(), rect.bottom() - dh + 1, rect.width(), dh, BACKGROUND)
             else:
-                painter.drawImage(target, image)
-            for bar in _bars(rect, target):
-                painter.fillRect(bar, BACKGROUND)
+                self._paint_letterboxed(painter, rect, image)
         else:
             painter.fillRect(rect, EMPTY_TILE)
         if rect.height() >= MIN_TEXT_HEIGHT:
