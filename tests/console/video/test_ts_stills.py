@@ -132,18 +132,25 @@ def test_refused_connection_and_http_errors_raise_the_error_flag(loop: StillStre
             buffer.close()
 
 
-@pytest.fixture(scope="module")
-def short_ts(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+def _encode_ts(factory: pytest.TempPathFactory, seconds: int, keyframe_every: int) -> bytes:
+    """An H.264 MPEG-TS of 320x180 at 10 fps with a keyframe every *keyframe_every* frames."""
     if shutil.which("ffmpeg") is None:
         pytest.skip("ffmpeg is not installed")
-    path = tmp_path_factory.mktemp("ts") / "short.ts"
+    path = factory.mktemp("ts") / "clip.ts"
+    gop = str(keyframe_every)
     subprocess.run(
         ["ffmpeg", "-hide_banner", "-v", "error",
-         "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=10:duration=2",
-         "-c:v", "libx264", "-preset", "ultrafast", "-g", "10", "-f", "mpegts", "-y", str(path)],
+         "-f", "lavfi", "-i", f"testsrc2=size=320x180:rate=10:duration={seconds}",
+         "-c:v", "libx264", "-preset", "ultrafast", "-g", gop, "-keyint_min", gop, "-sc_threshold", "0",
+         "-f", "mpegts", "-y", str(path)],
         check=True,
     )  # fmt: skip
     return path.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def short_ts(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    return _encode_ts(tmp_path_factory, seconds=2, keyframe_every=10)
 
 
 def test_a_stream_that_ends_shows_its_keyframes_then_raises_ended(
@@ -250,18 +257,8 @@ def test_a_reader_bug_on_one_stream_costs_that_tile_only(
 
 @pytest.fixture(scope="module")
 def long_gop_ts(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    """20 s at 10 fps with a keyframe every 5 s, as some cameras are set up."""
-    if shutil.which("ffmpeg") is None:
-        pytest.skip("ffmpeg is not installed")
-    path = tmp_path_factory.mktemp("ts") / "long-gop.ts"
-    subprocess.run(
-        ["ffmpeg", "-hide_banner", "-v", "error",
-         "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=10:duration=20",
-         "-c:v", "libx264", "-preset", "ultrafast", "-g", "50", "-keyint_min", "50", "-sc_threshold", "0",
-         "-f", "mpegts", "-y", str(path)],
-        check=True,
-    )  # fmt: skip
-    return path.read_bytes()
+    """20 s with a keyframe every 5 s, as some cameras are set up."""
+    return _encode_ts(tmp_path_factory, seconds=20, keyframe_every=50)
 
 
 def test_a_camera_with_keyframes_seconds_apart_stays_live_while_it_sends(
