@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import struct
 import time
+from collections.abc import Buffer
 from dataclasses import dataclass
 from multiprocessing import shared_memory
 
@@ -64,6 +65,18 @@ class FrameBuffer:
         HEADER.pack_into(
             self.shm.buf, 0, counter + 1, time.time(), self.width, self.height, self.pitch, index
         )
+
+    def publish_picture(self, picture: Buffer) -> None:
+        """Copy a whole picture (width x height x 4 bytes, contiguous) into the picture the reader
+        is not looking at, then publish it. Keeps no view into the memory: the owner may close."""
+        index = 1 - self.info().current
+        start = self.picture_offset(index)
+        view = self.shm.buf[start : start + self._picture]
+        try:
+            view[:] = memoryview(picture).cast("B")
+        finally:
+            view.release()
+        self.publish(index)
 
     def copy_current(self) -> tuple[FrameInfo, bytes]:
         info = self.info()

@@ -50,7 +50,7 @@ OPEN_OPTIONS = {
 
 try:  # optional: the fast way
     import av
-    import numpy as np
+    import numpy
 
     HAVE_PYAV = True
 except ImportError:  # pragma: no cover - depends on the installation
@@ -61,6 +61,14 @@ def stills_available(url: str = "") -> bool:
     """Whether keyframe stills can play *url* here. A URL with a login needs PyAV: ffmpeg would
     get it on its command line, which every user of the machine can read (ps, /proc)."""
     return HAVE_PYAV or (FFMPEG is not None and without_userinfo(url) == url.strip())
+
+
+def show_frame(frame: Any, buffer: FrameBuffer) -> None:
+    """Scale a decoded picture (a PyAV VideoFrame) once to the tile's size and publish it."""
+    size = {"width": buffer.width, "height": buffer.height}
+    picture = frame.to_ndarray(**size, format="bgra", interpolation="FAST_BILINEAR")
+    # Rows come padded to the scaler's alignment for some widths: one copy makes them contiguous.
+    buffer.publish_picture(numpy.ascontiguousarray(picture))
 
 
 class PyAvStillPlayer:
@@ -84,16 +92,6 @@ class PyAvStillPlayer:
         return 0
 
     def _run(self, stop: threading.Event) -> None:
-        buffer = self.buffer
-        memory = buffer.shm.buf
-        assert memory is not None
-        size = buffer.width * buffer.height * 4
-        pictures = [
-            np.frombuffer(memory, dtype=np.uint8, count=size, offset=buffer.picture_offset(i)).reshape(
-                buffer.height, buffer.width, 4
-            )
-            for i in (0, 1)
-        ]
         container: Any = None
         outcome = "ended"
         try:
@@ -106,19 +104,13 @@ class PyAvStillPlayer:
                     return
                 self._data_at = time.monotonic()
                 for frame in packet.decode():
-                    picture = frame.to_ndarray(
-                        width=buffer.width, height=buffer.height, format="bgra", interpolation="FAST_BILINEAR"
-                    )
-                    index = 1 - buffer.info().current
-                    pictures[index][...] = picture
-                    buffer.publish(index)
+                    show_frame(frame, self.buffer)
         except (av.FFmpegError, OSError, IndexError, ValueError) as exc:
             if not stop.is_set():
                 # The error text may quote the URL too; the worker's redaction filter masks that.
                 log.info("keyframe player for %s: %s", without_userinfo(self.url), exc)
             outcome = "error"
         finally:
-            pictures.clear()
             if container is not None:
                 container.close()
         if not stop.is_set():

@@ -33,7 +33,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from console.video.frames import FrameBuffer
-from console.video.stills import HAVE_PYAV, IO_TIMEOUT_S, KeyframeStillPlayer, PyAvStillPlayer
+from console.video.stills import HAVE_PYAV, IO_TIMEOUT_S, KeyframeStillPlayer, PyAvStillPlayer, show_frame
 from console.video.ts_keyframes import KeyframeExtractor
 from services.access.redaction import without_userinfo
 
@@ -41,7 +41,6 @@ log = logging.getLogger(__name__)
 
 if HAVE_PYAV:
     import av
-    import numpy as np
 
 MAX_HEADER_BYTES = 16 * 1024
 RECEIVE_BYTES = 256 * 1024
@@ -91,7 +90,7 @@ class _Feed:
     target: HttpTarget = field(repr=False)
     buffer: FrameBuffer
     flags: dict[str, bool]
-    fall_back: Any  # callable(feed): hand the tile to a general player
+    fall_back: Callable[[_Feed], None]  # hand the tile to a general player
     sock: socket.socket | None = None
     state: str = "connecting"  # connecting, headers, body
     head: bytes = b""
@@ -273,22 +272,11 @@ class StillStreamLoop:
                 feed.decoder.thread_count = 1
                 feed.decoder.flags |= int(av.codec.context.Flags.low_delay)
             frames = feed.decoder.decode(av.Packet(unit))
-            if not frames:
-                return
-            size = {"width": feed.buffer.width, "height": feed.buffer.height}
-            picture = frames[-1].to_ndarray(**size, format="bgra", interpolation="FAST_BILINEAR")
+            if frames:
+                show_frame(frames[-1], feed.buffer)
         except (av.FFmpegError, ValueError) as exc:
             # A damaged keyframe: the next one comes within seconds; the watchdog notices if none do.
             log.info("keyframe stills for %s: %s", without_userinfo(feed.url), exc)
-            return
-        buffer = feed.buffer
-        index = 1 - buffer.info().current
-        size = buffer.width * buffer.height * 4
-        assert buffer.shm.buf is not None
-        target = np.frombuffer(buffer.shm.buf, np.uint8, size, buffer.picture_offset(index))
-        target[:] = picture.reshape(-1)
-        del target  # no view may outlive this call: the tile's owner closes the buffer
-        buffer.publish(index)
 
     def _hand_over(self, feed: _Feed, why: str) -> None:
         log.debug("keyframe stills for %s: %s, using a general player", without_userinfo(feed.url), why)
