@@ -43,6 +43,11 @@ def _nal_types(es: bytes, codec: str) -> list[int]:
     return types
 
 
+def _pids(rows: np.ndarray) -> np.ndarray:
+    """The packet identifier of each 188-byte row."""
+    return ((rows[:, 1].astype(np.int32) & 0x1F) << 8) | rows[:, 2]
+
+
 def starts_keyframe(es: bytes, codec: str) -> bool:
     types = _nal_types(es, codec)
     if codec == "h264":
@@ -107,7 +112,7 @@ class KeyframeExtractor:
                     self.problem = "no_video"
                 return []
             # The same packets may already hold the first keyframe (a server's start-up burst).
-        pids = ((rows[:, 1].astype(np.int32) & 0x1F) << 8) | rows[:, 2]
+        pids = _pids(rows)
         video = np.flatnonzero(pids == self._video_pid)
         if video.size == 0:
             return []
@@ -159,7 +164,7 @@ class KeyframeExtractor:
         self._parts.append(payload)
 
     def _find_video(self, rows: np.ndarray) -> None:
-        pids = ((rows[:, 1].astype(np.int32) & 0x1F) << 8) | rows[:, 2]
+        pids = _pids(rows)
         for r in np.flatnonzero(pids == 0).tolist():
             if section := self._section(rows[r]):
                 self._read_pat(section)
